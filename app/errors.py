@@ -1,0 +1,97 @@
+"""Errors with a code a user can act on, shared by the core and the HTTP layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ExamgenError(Exception):
+    """Base of every error that carries a user-facing code and message."""
+
+    code = "error"
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        fields: dict[str, str] | None = None,
+        retry_after: float | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.fields = fields
+        self.retry_after = retry_after
+        self.extra = extra or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``error`` object of an API answer."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        body.update(self.extra)
+        return body
+
+
+class ValidationError(ExamgenError):
+    code, status = "validation_error", 400
+
+
+class NotFound(ExamgenError):
+    code, status = "not_found", 404
+
+
+class Conflict(ExamgenError):
+    code, status = "conflict", 409
+
+
+class Unauthorized(ExamgenError):
+    code, status = "unauthorized", 401
+
+
+class Forbidden(ExamgenError):
+    code, status = "forbidden", 403
+
+
+class LimitExceeded(ExamgenError):
+    """A per-user limit (429) or a server-wide one (503); always carries Retry-After."""
+
+    status = 429
+
+
+class JobFailure(Exception):
+    """Raised inside a job: ``permanent`` failures are not retried."""
+
+    def __init__(self, code: str, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.permanent = permanent
+
+
+class PermanentFailure(JobFailure):
+    """A failure that retrying cannot fix (login expired, captcha, rejected content)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message, permanent=True)
+
+
+class TransientFailure(JobFailure):
+    """A failure worth retrying (browser crash, timeout, platform briefly down)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message, permanent=False)
+
+
+class OutcomeUnknown(JobFailure):
+    """The irreversible step may have happened but could not be confirmed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message, permanent=True)

@@ -1,0 +1,58 @@
+"""Validation of uploaded course-material PDFs before a generate job is queued."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from .extract import extract_reader_text
+
+
+class UploadError(ValueError):
+    """An upload the server cannot use; `code` is stable for clients, `message` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_pdf_bytes(data: bytes, max_bytes: int) -> None:
+    """Raise UploadError unless `data` is a readable, unencrypted PDF of at most `max_bytes` with text."""
+    if len(data) > max_bytes:
+        raise UploadError(
+            "file_too_large",
+            f"The file is {_mb(len(data))}, larger than the {_mb(max_bytes)} limit; upload a smaller PDF.",
+        )
+    # The spec allows leading junk before the header; readers accept it within the first 1024 bytes.
+    if b"%PDF-" not in data[:1024]:
+        raise UploadError("not_a_pdf", "The file is not a PDF; upload a document saved as PDF.")
+    # A complete PDF ends with %%EOF; without it the upload was cut short, even if pypdf could
+    # rebuild part of it, so questions would silently miss the lost pages.
+    if b"%%EOF" not in data[-2048:]:
+        raise UploadError("unreadable_pdf", "The PDF is incomplete or damaged; upload the file again.")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+    except Exception as exc:  # pypdf raises many unrelated types for malformed files
+        raise UploadError("unreadable_pdf", "The PDF could not be read; it may be damaged.") from exc
+    if encrypted:
+        # Rejected even when an empty password opens it: such files often forbid text copying.
+        raise UploadError("encrypted_pdf", "The PDF is encrypted; upload an unprotected copy.")
+    try:
+        text = extract_reader_text(reader)
+    except Exception as exc:
+        raise UploadError("unreadable_pdf", "The PDF could not be read; it may be damaged.") from exc
+    if not any(ch.isalnum() for ch in text):
+        raise UploadError(
+            "no_text",
+            "The PDF contains no selectable text (it may be a scan); upload a PDF with real text.",
+        )

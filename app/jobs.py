@@ -1,0 +1,278 @@
+"""The job store: every change of a job's state, as functions taking a session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import ACTIVE_STATUSES, FINAL_STATUSES, ClickState, Job, JobStatus, QueueStats, utcnow
+
+WAITING = (JobStatus.PENDING, JobStatus.QUEUED, JobStatus.RETRYING)
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """One job to create: its kind-specific payload plus the columns lists show."""
+
+    kind: str
+    payload: dict[str, Any]
+    title: str | None = None
+    platform: str | None = None
+    account_id: int | None = None
+    account_name: str | None = None
+    article_id: str | None = None
+
+
+def create_jobs(
+    session: Session,
+    user_id: int,
+    new_jobs: Sequence[NewJob],
+    priority: int,
+    max_attempts: int,
+    idempotency_key: str | None = None,
+) -> list[Job]:
+    """Insert queued jobs in submission order (the caller pushes them to the queue after commit)."""
+    now = utcnow()
+    jobs = [
+        Job(
+            user_id=user_id,
+            kind=spec.kind,
+            status=JobStatus.QUEUED,
+            priority=priority,
+            payload=spec.payload,
+            title=spec.title,
+            platform=spec.platform,
+            account_id=spec.account_id,
+            account_name=spec.account_name,
+            article_id=spec.article_id,
+            max_attempts=max_attempts,
+            idempotency_key=idempotency_key,
+            created_at=now,
+            updated_at=now,
+        )
+        for spec in new_jobs
+    ]
+    session.add_all(jobs)
+    session.flush()
+    return jobs
+
+
+def count_active(session: Session, user_id: int | None = None) -> int:
+    """Unfinished jobs, of one user or of everybody."""
+    q = select(func.count()).select_from(Job).where(Job.status.in_(ACTIVE_STATUSES))
+    if user_id is not None:
+        q = q.where(Job.user_id == user_id)
+    return session.scalar(q) or 0
+
+
+def get(session: Session, job_id: str) -> Job | None:
+    """A job by its public id."""
+    return session.scalar(select(Job).where(Job.id == job_id))
+
+
+def claim(session: Session, job_id: str) -> Job | None:
+    """Atomically move a queued job to running; None when somebody else changed it first."""
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=Job.attempts + 1,
+            progress=0,
+            phase="Starting",
+            started_at=now,
+            updated_at=now,
+            error=None,
+            error_code=None,
+        )
+    )
+    if result.rowcount != 1:
+        return None
+    return get(session, job_id)
+
+
+def set_progress(session: Session, job_id: str, progress: int, phase: str) -> None:
+    """Record how far a running job is."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(progress=max(0, min(100, progress)), phase=phase[:255], updated_at=utcnow())
+    )
+
+
+def set_click_state(session: Session, job_id: str, state: ClickState) -> None:
+    """Record the irreversible step: about to click, clicked, or (after reconciling) undone."""
+    session.execute(update(Job).where(Job.id == job_id).values(click_state=state, updated_at=utcnow()))
+
+
+def finish(session: Session, job_id: str, status: JobStatus, **fields: Any) -> bool:
+    """Move a running job to a final status and count it in the totals."""
+    assert status in FINAL_STATUSES
+    now = utcnow()
+    values: dict[str, Any] = {"status": status, "finished_at": now, "updated_at": now, **fields}
+    if status == JobStatus.SUCCESS:
+        values.setdefault("progress", 100)
+    result = session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(**values))
+    if result.rowcount == 1:
+        count_finished(session, status)
+        return True
+    return False
+
+
+def count_finished(session: Session, status: JobStatus) -> None:
+    """Add one finished job to the persisted totals (in the caller's transaction)."""
+    failed = 1 if status == JobStatus.FAILED else 0
+    session.execute(
+        update(QueueStats)
+        .where(QueueStats.id == 1)
+        .values(
+            total_processed=QueueStats.total_processed + 1,
+            total_failed=QueueStats.total_failed + failed,
+        )
+    )
+
+
+def count_failed_only(session: Session) -> None:
+    """A job already counted as processed turned out failed (a needs-review resolved so)."""
+    session.execute(update(QueueStats).where(QueueStats.id == 1).values(total_failed=QueueStats.total_failed + 1))
+
+
+def schedule_retry(session: Session, job_id: str, at: datetime, code: str, message: str, **fields: Any) -> bool:
+    """A running job waits out a backoff before it is queued again."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(
+            status=JobStatus.RETRYING,
+            next_attempt_at=at,
+            error=message,
+            error_code=code,
+            phase=f"Retrying after: {message}"[:255],
+            updated_at=utcnow(),
+            **fields,
+        )
+    )
+    return result.rowcount == 1
+
+
+def requeue(session: Session, job_id: str, from_statuses: Iterable[str]) -> bool:
+    """Put a job back in the queue state (after a backoff, a restart, or a user's retry)."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(list(from_statuses)))
+        .values(status=JobStatus.QUEUED, next_attempt_at=None, phase=None, updated_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def hand_back(session: Session, job_id: str) -> bool:
+    """A run interrupted by a server stop goes back to the queue; the attempt does not count."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(
+            status=JobStatus.QUEUED,
+            attempts=case((Job.attempts > 0, Job.attempts - 1), else_=0),
+            phase="Handed back at shutdown",
+            updated_at=utcnow(),
+        )
+    )
+    return result.rowcount == 1
+
+
+def cancel_waiting(session: Session, job_id: str) -> bool:
+    """Cancel a job that is not running yet; False if it is running or final."""
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(WAITING))
+        .values(status=JobStatus.CANCELLED, finished_at=now, updated_at=now, phase="Cancelled")
+    )
+    if result.rowcount == 1:
+        count_finished(session, JobStatus.CANCELLED)
+        return True
+    return False
+
+
+def request_cancel(session: Session, job_id: str) -> bool:
+    """Flag a running job for cancellation; its runner finishes it."""
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(cancel_requested=True, updated_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def reset_for_retry(session: Session, job_id: str, max_attempts: int) -> bool:
+    """A user's retry of a final job: a fresh set of attempts, back to the queue."""
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            Job.status.in_([JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.NEEDS_REVIEW]),
+        )
+        .values(
+            status=JobStatus.QUEUED,
+            attempts=0,
+            max_attempts=max_attempts,
+            progress=0,
+            phase=None,
+            error=None,
+            error_code=None,
+            cancel_requested=False,
+            finished_at=None,
+            started_at=None,
+            next_attempt_at=None,
+            updated_at=utcnow(),
+        )
+    )
+    return result.rowcount == 1
+
+
+def recover(session: Session) -> list[Job]:
+    """At start: every unfinished job, in submission order; interrupted runs go back to queued.
+
+    A run interrupted after its publish click keeps its click state, so its next run looks on
+    the platform before doing anything else.
+    """
+    now = utcnow()
+    # a cancel asked for just before the server died is honoured, unless the click may have happened
+    cancelled = session.execute(
+        update(Job)
+        .where(
+            Job.status == JobStatus.RUNNING,
+            Job.cancel_requested.is_(True),
+            Job.click_state == ClickState.NONE,
+        )
+        .values(status=JobStatus.CANCELLED, finished_at=now, updated_at=now, phase="Cancelled")
+    ).rowcount
+    for _ in range(cancelled):
+        count_finished(session, JobStatus.CANCELLED)
+    session.execute(
+        update(Job)
+        .where(Job.status.in_([JobStatus.RUNNING, JobStatus.PENDING]))
+        .values(
+            status=JobStatus.QUEUED,
+            phase="Interrupted by a restart",
+            cancel_requested=False,
+            updated_at=now,
+        )
+    )
+    return list(session.scalars(select(Job).where(Job.status.in_(ACTIVE_STATUSES)).order_by(Job.seq)))
+
+
+def ensure_stats_row(session: Session) -> QueueStats:
+    """The single persisted statistics row, created on first start."""
+    row = session.get(QueueStats, 1)
+    if row is None:
+        row = QueueStats(id=1, since=utcnow())
+        session.add(row)
+        session.flush()
+    return row

@@ -1,0 +1,91 @@
+"""Browser moves shared by platform modules: cookies, emoji-safe text entry, waiting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app.errors import TransientFailure
+
+# Fires a paste event carrying text/plain (and text/html): editors such as Draft.js insert it
+# themselves, and unlike send_keys it carries characters outside the BMP (emoji).
+_PASTE_JS = """
+const el = arguments[0], text = arguments[1], html = arguments[2];
+el.focus();
+const dt = new DataTransfer();
+dt.setData('text/plain', text);
+if (html) dt.setData('text/html', html);
+el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+"""
+
+_INSERT_JS = """
+const el = arguments[0], text = arguments[1];
+el.focus();
+if (el.select) el.select();
+document.execCommand('insertText', false, text);
+return el.value !== undefined ? el.value : el.innerText;
+"""
+
+
+def set_cookies(driver: Any, url: str, cookies: list[dict[str, Any]]) -> None:
+    """Set cookies for ``url``'s site without visiting it first (CDP), or by visiting it."""
+    host = urlparse(url).hostname or ""
+    try:
+        for c in cookies:
+            params: dict[str, Any] = {"name": c["name"], "value": c["value"], "url": url}
+            if c.get("domain") and not _same_site(c["domain"], host):
+                continue  # a cookie of another site would be refused
+            if c.get("domain"):
+                params["domain"] = c["domain"]
+            params["path"] = c.get("path") or "/"
+            for key in ("secure", "httpOnly", "sameSite", "expires"):
+                if key in c and c[key] is not None:
+                    params[key] = c[key]
+            driver.execute_cdp_cmd("Network.setCookie", params)
+    except AttributeError:  # a remote driver without CDP: visit the site, then add them
+        driver.get(url)
+        for c in cookies:
+            driver.add_cookie({"name": c["name"], "value": c["value"], "path": c.get("path") or "/"})
+
+
+def _same_site(domain: str, host: str) -> bool:
+    domain = domain.lstrip(".").lower()
+    return host == domain or host.endswith("." + domain)
+
+
+def insert_text(driver: Any, element: Any, text: str) -> str:
+    """Type ``text`` into an input or contenteditable as one insertion; return what it shows."""
+    return driver.execute_script(_INSERT_JS, element, text)
+
+
+def paste_text(driver: Any, element: Any, text: str, html: str = "") -> None:
+    """Paste ``text`` into an editor through a synthetic paste event."""
+    driver.execute_script(_PASTE_JS, element, text, html)
+
+
+def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float, what: str) -> Any:
+    """Wait for ``condition(driver)`` to be truthy, or fail transiently naming ``what``."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    except TimeoutException:
+        raise TransientFailure("timeout", f"Timed out after {timeout:.0f} s waiting for {what}") from None
+
+
+def page_path(driver: Any) -> str:
+    """The path of the current page ("" when the browser cannot say)."""
+    try:
+        return urlparse(driver.current_url).path
+    except WebDriverException:
+        return ""
+
+
+def normalize(text: str) -> str:
+    """Text as compared between what was sent and what the platform shows."""
+    text = unicodedata.normalize("NFC", text or "").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip()

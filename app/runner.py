@@ -1,0 +1,242 @@
+"""Runs one claimed job: lends it a browser, calls its kind, records what came of it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from selenium.common.exceptions import WebDriverException
+
+from app import jobs as store
+from app.browser import Browser
+from app.crypto import CookieBox
+from app.db import Database
+from app.errors import JobFailure, OutcomeUnknown, PermanentFailure, TransientFailure
+from app.evidence import capture_evidence
+from app.kinds.base import AccountInfo, JobContext, JobKind, JobResult
+from app.models import Account, ClickState, Job, JobStatus, utcnow
+from app.pool import DriverPool, PoolClosed, PoolTimeout
+from app.retry import backoff_delay, final_status
+
+log = logging.getLogger("examgen.jobs")
+
+
+@dataclass
+class RunningJob:
+    """The control side's handle on a running job: how to stop it and when it must end."""
+
+    job_id: str
+    username: str
+    kind: str
+    lane: str
+    deadline: float
+    cancel: threading.Event = field(default_factory=threading.Event)
+    timed_out: bool = False
+    shutdown: bool = False  # interrupted by a server stop: back to the queue, attempt not counted
+    retry_at: datetime | None = None
+    browser: Browser | None = None
+    started: float = field(default_factory=time.monotonic)
+    click_state: ClickState = ClickState.NONE
+    outcome: str = ""
+    error_code: str | None = None
+
+
+@dataclass
+class RunnerSettings:
+    job_timeout: float
+    retry_base_delay: float
+    retry_max_delay: float
+    work_root: Path
+
+
+class JobRunner:
+    """Turns one claimed job into a final status, a scheduled retry, or a verified success."""
+
+    def __init__(
+        self, db: Database, pool: DriverPool, kinds: dict[str, JobKind], cookies: CookieBox, settings: RunnerSettings
+    ) -> None:
+        self.db = db
+        self.pool = pool
+        self.kinds = kinds
+        self.cookies = cookies
+        self.settings = settings
+
+    def run(self, handle: RunningJob) -> None:
+        """Run the job behind ``handle`` to its next resting state; never raises."""
+        try:
+            self._run(handle)
+        except Exception:
+            log.exception("Job %s: unexpected error while recording its outcome", handle.job_id)
+
+    def _run(self, handle: RunningJob) -> None:
+        with self.db.read() as s:
+            job = store.get(s, handle.job_id)
+            account = s.get(Account, job.account_id) if job and job.account_id else None
+            info = self._account_info(account)
+            snapshot = _Snapshot.of(job) if job else None
+        if snapshot is None:
+            return
+        handle.click_state = ClickState(snapshot.click_state)
+        kind = self.kinds[snapshot.kind]
+        ctx = JobContext(
+            job_id=handle.job_id,
+            username=handle.username,
+            payload=snapshot.payload,
+            attempt=snapshot.attempts,
+            click_state=handle.click_state,
+            account=info,
+            work_dir=self.settings.work_root,
+            cancelled=handle.cancel,
+            report=lambda p, phase: self._progress(handle.job_id, p, phase),
+            set_click_state=lambda state: self._click(handle, state),
+        )
+        reusable = True
+        try:
+            if kind.needs_browser:
+                ctx.browser = handle.browser = self.pool.acquire(timeout=min(60.0, self.settings.job_timeout))
+                if handle.cancel.is_set() or handle.timed_out:
+                    raise TransientFailure("interrupted", "Stopped before it began")
+            result = kind.run(ctx)
+            if handle.cancel.is_set() and handle.click_state == ClickState.NONE:
+                raise TransientFailure("interrupted", "Cancelled")
+            self._succeed(handle, snapshot, result)
+        except Exception as exc:  # noqa: BLE001 - every failure is classified below
+            failure = self._classify(handle, exc)
+            reusable = not isinstance(exc, WebDriverException) and failure.code not in ("timeout", "browser_error")
+            evidence = capture_evidence(ctx.browser, self.settings.work_root, handle.job_id, snapshot.attempts)
+            self._fail(handle, snapshot, failure, evidence)
+        finally:
+            if handle.browser is not None:
+                self.pool.release(handle.browser, reusable=reusable and not handle.browser.killed)
+
+    def _classify(self, handle: RunningJob, exc: Exception) -> JobFailure:
+        if handle.shutdown:
+            return TransientFailure("shutting_down", "Interrupted by a server stop")
+        if handle.cancel.is_set():
+            return PermanentFailure("cancelled", "Cancelled by the user")
+        if handle.timed_out:
+            limit = self.settings.job_timeout
+            return TransientFailure("timeout", f"The attempt ran over JOB_TIMEOUT ({limit:.0f} s)")
+        if isinstance(exc, JobFailure):
+            return exc
+        if isinstance(exc, PoolTimeout):
+            return TransientFailure("no_browser", str(exc))
+        if isinstance(exc, PoolClosed):
+            return TransientFailure("shutting_down", "The server is shutting down")
+        if isinstance(exc, WebDriverException):
+            msg = (exc.msg or type(exc).__name__).splitlines()[0][:300]
+            return TransientFailure("browser_error", f"The browser failed: {msg}")
+        log.exception("Job %s failed with an unexpected error", handle.job_id, exc_info=exc)
+        return TransientFailure("internal_error", f"{type(exc).__name__}: {exc}"[:300])
+
+    def _succeed(self, handle: RunningJob, snap: _Snapshot, result: JobResult) -> None:
+        with self.db.write() as s:
+            store.finish(
+                s,
+                handle.job_id,
+                JobStatus.SUCCESS,
+                result_url=result.result_url,
+                result_path=result.result_path,
+                article_id=result.article_id or snap.article_id,
+                phase="Done",
+                error=None,
+                error_code=None,
+            )
+            if snap.account_id is not None:
+                account = s.get(Account, snap.account_id)
+                if account is not None:
+                    account.last_published_at = utcnow()
+                    account.login_ok = True
+                    account.identity = account.identity or result.identity
+                    if result.cookies:
+                        account.cookies_encrypted = self.cookies.seal(result.cookies)
+        handle.outcome = JobStatus.SUCCESS
+
+    def _fail(self, handle: RunningJob, snap: _Snapshot, failure: JobFailure, evidence: dict[str, Any] | None) -> None:
+        if handle.shutdown:
+            with self.db.write() as s:
+                store.hand_back(s, handle.job_id)
+            handle.outcome = JobStatus.QUEUED
+            return
+        clicked = handle.click_state != ClickState.NONE
+        cancelled = failure.code == "cancelled"
+        status = final_status(
+            permanent=failure.permanent,
+            unknown=isinstance(failure, OutcomeUnknown) or (cancelled and clicked),
+            attempts=snap.attempts,
+            max_attempts=snap.max_attempts,
+            clicked=clicked,
+        )
+        if cancelled and not clicked:
+            status = JobStatus.CANCELLED
+        message = failure.message
+        if status == JobStatus.NEEDS_REVIEW and not isinstance(failure, OutcomeUnknown):
+            message = f"The publish click may have happened and could not be verified: {message}"
+        extra = {"evidence": evidence} if evidence else {}
+        with self.db.write() as s:
+            if status is None:
+                delay = backoff_delay(snap.attempts, self.settings.retry_base_delay, self.settings.retry_max_delay)
+                at = handle.retry_at = utcnow() + timedelta(seconds=delay)
+                store.schedule_retry(s, handle.job_id, at, failure.code, message, **extra)
+            else:
+                store.finish(
+                    s, handle.job_id, status, error=message, error_code=failure.code, phase=_PHASES[status], **extra
+                )
+        handle.outcome = status or JobStatus.RETRYING
+        handle.error_code = failure.code
+
+    def _progress(self, job_id: str, progress: int, phase: str) -> None:
+        with self.db.write() as s:
+            store.set_progress(s, job_id, progress, phase)
+
+    def _click(self, handle: RunningJob, state: ClickState) -> None:
+        # committed before the click happens: a crash after this line is reconciled on restart
+        with self.db.write() as s:
+            store.set_click_state(s, handle.job_id, state)
+        handle.click_state = state
+
+    def _account_info(self, account: Account | None) -> AccountInfo | None:
+        if account is None:
+            return None
+        return AccountInfo(
+            id=account.id,
+            platform=account.platform,
+            name=account.name,
+            cookies=self.cookies.open(account.cookies_encrypted),
+            identity=account.identity,
+        )
+
+
+_PHASES = {
+    JobStatus.FAILED: "Failed",
+    JobStatus.CANCELLED: "Cancelled",
+    JobStatus.NEEDS_REVIEW: "Needs review",
+}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    click_state: str
+    account_id: int | None
+    article_id: str | None
+
+    @classmethod
+    def of(cls, job: Job) -> _Snapshot:
+        return cls(
+            kind=job.kind,
+            payload=dict(job.payload or {}),
+            attempts=job.attempts,
+            max_attempts=job.max_attempts,
+            click_state=job.click_state,
+            account_id=job.account_id,
+            article_id=job.article_id,
+        )

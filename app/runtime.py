@@ -1,0 +1,254 @@
+"""JobServer: owns the queue, the pool, the dispatcher and every thread; start, recover, stop."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import jobs as store
+from app.admission import Admission
+from app.browser import BrowserFactory
+from app.crypto import CookieBox
+from app.db import Database
+from app.dispatcher import Dispatcher
+from app.kinds import JobKind
+from app.models import ClickState, Job, JobStatus, User, utcnow
+from app.pacing import Pacer
+from app.platforms import Platform
+from app.pool import DriverPool
+from app.queue import FairQueue, QueueItem
+from app.runner import JobRunner, RunnerSettings, RunningJob
+from app.stats import QueueFigures
+from config import Config
+
+log = logging.getLogger("examgen")
+
+
+class JobServer:
+    """The job engine of one process. Its methods are what the HTTP layer calls."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        kinds: dict[str, JobKind],
+        platforms: dict[str, Platform],
+        cookies: CookieBox,
+        factory: BrowserFactory,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.kinds = kinds
+        self.platforms = platforms
+        self.cookies = cookies
+        self.factory = factory
+        self.stop_event = threading.Event()
+        self._hurry = threading.Event()
+        self.shutting_down = False
+        self.started_at = time.time()
+        self.queue = FairQueue()
+        self.pacer = Pacer()
+        self.figures = QueueFigures(db)
+        self.admission = Admission(config.user_max_active, config.rate_limit, config.max_queue_size)
+        self.submit_lock = threading.Lock()  # admission and insert as one step: counts stay exact
+        self.pool = DriverPool(
+            factory.create, config.driver_pool_size, config.driver_idle_timeout, config.driver_max_uses
+        )
+        self.work_root = Path(config.instance_path)
+        self.runner = JobRunner(
+            db,
+            self.pool,
+            kinds,
+            cookies,
+            RunnerSettings(config.job_timeout, config.retry_base_delay, config.retry_max_delay, self.work_root),
+        )
+        self.dispatcher = Dispatcher(
+            db,
+            self.queue,
+            self.runner,
+            self.pacer,
+            config.max_concurrent_jobs,
+            config.job_timeout,
+            self.stop_event,
+            on_started=self._on_started,
+            on_finished=self._on_finished,
+        )
+        self._retries: list[tuple[datetime, str]] = []  # (due, job id) waiting out a backoff
+        self._retries_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Sweep leftovers, recover unfinished jobs in their original order, start the threads."""
+        swept = self.factory.sweep_leftovers()
+        if swept:
+            log.info("Swept %d browser processes left behind by an earlier run", swept)
+        self.figures.load()
+        with self.db.write() as s:
+            recovered = store.recover(s)
+            usernames = self._usernames(s, {j.user_id for j in recovered})
+            for job in recovered:
+                if job.status == JobStatus.RETRYING and job.next_attempt_at:
+                    self._schedule_retry(job.next_attempt_at, job.id)
+                else:
+                    self.queue.push(self._item(job, usernames[job.user_id]))
+        if recovered:
+            clicked = sum(1 for j in recovered if j.click_state != ClickState.NONE)
+            log.info(
+                "Recovered %d unfinished jobs (%d to check on their platform first) — %s",
+                len(recovered),
+                clicked,
+                self.summary(),
+            )
+        for name, target in (("dispatcher", self.dispatcher.loop), ("maintenance", self._maintenance_loop)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        log.info("Job server started: %s", self.summary())
+
+    def hurry(self) -> None:
+        """A second stop signal: stop waiting for running jobs, hand them back now."""
+        self._hurry.set()
+
+    def stop(self, grace: float | None = None) -> None:
+        """Drain: refuse new work, let running jobs finish within the grace, hand the rest back."""
+        if self.stop_event.is_set():
+            return
+        grace = self.config.shutdown_grace if grace is None else grace
+        self.shutting_down = True
+        self.dispatcher.paused.set()
+        running = self.dispatcher.running()
+        log.info("Shutting down: no new jobs; %d running get %.0f s to finish", len(running), grace)
+        deadline = time.monotonic() + grace
+        finished = self.dispatcher.join_all(0)
+        while not finished and not self._hurry.is_set() and time.monotonic() < deadline:
+            finished = self.dispatcher.join_all(min(0.5, max(0.0, deadline - time.monotonic())))
+        if not finished:
+            left = self.dispatcher.running()
+            log.info("Grace over: handing %d running jobs back to the queue", len(left))
+            for handle in left:
+                handle.shutdown = True
+                if handle.browser is not None:
+                    self.pool.kill(handle.browser)
+            self.dispatcher.join_all(10)
+        self.stop_event.set()
+        self.queue.wake()
+        for thread in self._threads:
+            thread.join(5)
+        self.pool.close()
+        log.info("Shutdown complete: %s", self.summary())
+        self.db.dispose()
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _on_started(self, handle: RunningJob) -> None:
+        processing = len(self.dispatcher.running())
+        self.figures.observe(self.waiting(), processing)
+        log.info("Job %s started (user=%s kind=%s) — %s", handle.job_id, handle.username, handle.kind, self.summary())
+
+    def _on_finished(self, handle: RunningJob) -> None:
+        duration = time.monotonic() - handle.started
+        self.figures.record_duration(duration)
+        kind = self.kinds.get(handle.kind)
+        pacing = getattr(kind, "pacing_for", None)
+        interval, jitter, cooldown = pacing(handle) if pacing else (0.0, 0.0, 0.0)
+        self.pacer.finish(handle.lane, interval, jitter)
+        if cooldown:
+            self.pacer.cool_down(handle.lane, cooldown, handle.error_code or "")
+            log.warning("Account lane %s cooled down for %.0f s (%s)", handle.lane, cooldown, handle.error_code)
+        if handle.outcome == JobStatus.RETRYING and handle.retry_at is not None:
+            self._schedule_retry(handle.retry_at, handle.job_id)
+        elif handle.outcome == JobStatus.QUEUED:
+            self._requeue_ids([handle.job_id])
+        code = f" ({handle.error_code})" if handle.error_code and handle.outcome != JobStatus.SUCCESS else ""
+        log.info(
+            "Job %s %s%s after %.1f s (user=%s kind=%s) — %s",
+            handle.job_id,
+            handle.outcome or "ended",
+            code,
+            duration,
+            handle.username,
+            handle.kind,
+            self.summary(),
+        )
+
+    # -- retries and maintenance -----------------------------------------------------------
+
+    def _schedule_retry(self, due: datetime, job_id: str) -> None:
+        with self._retries_lock:
+            heapq.heappush(self._retries, (due, job_id))
+
+    def _due_retries(self, now: datetime) -> list[str]:
+        due = []
+        with self._retries_lock:
+            while self._retries and self._retries[0][0] <= now:
+                due.append(heapq.heappop(self._retries)[1])
+        return due
+
+    def _requeue_ids(self, job_ids: list[str], from_statuses: tuple[str, ...] = (JobStatus.RETRYING,)) -> int:
+        pushed = 0
+        with self.db.write() as s:
+            for job_id in job_ids:
+                job = store.get(s, job_id)
+                if job is None or not (job.status == JobStatus.QUEUED or store.requeue(s, job_id, from_statuses)):
+                    continue
+                self._push(job, self._usernames(s, {job.user_id})[job.user_id])
+                pushed += 1
+        return pushed
+
+    def _maintenance_loop(self) -> None:
+        last_summary = last_reap = time.monotonic()
+        while not self.stop_event.wait(0.25):
+            try:
+                now = time.monotonic()
+                due = self._due_retries(utcnow())
+                if due:
+                    self._requeue_ids(due)
+                for handle in self.dispatcher.running():
+                    if now > handle.deadline and not handle.timed_out:
+                        handle.timed_out = True
+                        log.warning("Job %s ran over JOB_TIMEOUT; killing its browser", handle.job_id)
+                        if handle.browser is not None:
+                            self.pool.kill(handle.browser)
+                if now - last_summary >= self.config.summary_interval:
+                    last_summary = now
+                    if self.waiting() or self.dispatcher.running():
+                        log.info("%s, peak queue: %d", self.summary(), self.figures.peaks.max_queue_size)
+                if now - last_reap >= 5:
+                    last_reap = now
+                    self.pool.reap_idle()
+            except Exception:
+                log.exception("Maintenance error; carrying on")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _item(self, job: Job, username: str) -> QueueItem:
+        kind = self.kinds.get(job.kind)
+        lane = kind.lane(job.payload or {}, job.user_id, job.account_id) if kind else ""
+        return QueueItem(job.id, username, job.priority, job.seq, lane)
+
+    def _push(self, job: Job, username: str) -> None:
+        self.queue.push(self._item(job, username))
+
+    @staticmethod
+    def _usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
+        rows = session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()
+        return {uid: name for uid, name in rows}
+
+    def waiting(self) -> int:
+        """Jobs waiting to run: queued plus those waiting out a backoff."""
+        with self._retries_lock:
+            return len(self.queue) + len(self._retries)
+
+    def summary(self) -> str:
+        """The figures every job log line ends with."""
+        running = len(self.dispatcher.running())
+        return f"Queue size: {self.waiting()}, processing: {running}/{self.config.max_concurrent_jobs}"

@@ -1,0 +1,240 @@
+"""Real PDFs made with reportlab for the exam tests: English, Chinese, mixed and broken files."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+ZH_FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(ZH_FONT))
+
+EN_SENTENCES = [
+    "Photosynthesis converts light energy into chemical energy that is stored in glucose molecules.",
+    "Chlorophyll absorbs mostly red and blue light and reflects green light, giving leaves their colour.",
+    "The mitochondria release energy from glucose during cellular respiration and store it as ATP.",
+    "Every living organism is made of cells, and the cell is the basic unit of structure and function.",
+    "The nucleus contains the genetic material of the cell and controls which proteins are produced.",
+    "Ribosomes read messenger RNA and join amino acids together to build new protein chains.",
+    "Enzymes are proteins that speed up chemical reactions without being used up in the process.",
+    "The cell membrane is a thin lipid bilayer that controls which substances enter and leave the cell.",
+    "Osmosis is the movement of water across a membrane from a dilute solution to a concentrated one.",
+    "During mitosis a single cell divides to produce two genetically identical daughter cells.",
+    "Meiosis produces gametes with half the usual number of chromosomes, which allows sexual reproduction.",
+    "Natural selection favours individuals whose inherited traits help them survive and reproduce.",
+    "Over many generations, evolution can change the appearance and behaviour of an entire population.",
+    "A food chain shows how energy passes from producers to herbivores and then to carnivores.",
+    "Decomposers such as fungi and bacteria break down dead material and return nutrients to the soil.",
+    "The circulatory system carries oxygen, nutrients and hormones to every tissue of the body.",
+    "Red blood cells contain haemoglobin, a protein that binds oxygen in the lungs and releases it later.",
+    "Antibodies are produced by white blood cells and recognise specific antigens on invading pathogens.",
+    "Vaccination trains the immune system to respond quickly when it meets a real infection later.",
+    "Insulin is a hormone released by the pancreas that lowers the concentration of glucose in the blood.",
+    "A computer network connects devices so that they can exchange data and share resources.",
+    "The Internet Protocol gives every host an address and routes packets between different networks.",
+    "The Transmission Control Protocol provides reliable, ordered delivery by numbering each segment.",
+    "When a segment is lost, the sender retransmits it after a timeout or after duplicate acknowledgements.",
+    "A router forwards packets between networks by looking up the destination address in its routing table.",
+    "A switch learns the hardware addresses of attached devices and forwards frames only to the right port.",
+    "The Domain Name System translates readable names such as example.org into numeric addresses.",
+    "Bandwidth describes how much data a link can carry per second, while latency measures the delay.",
+    "Congestion control slows a sender down when routers along the path start to drop packets.",
+    "A firewall filters incoming and outgoing traffic according to rules defined by the administrator.",
+    "Encryption protects data in transit, so an eavesdropper who captures the packets cannot read them.",
+    "The Transport Layer Security handshake lets a browser verify the certificate of a web server.",
+    "Wireless networks use radio waves, and their signal strength falls quickly with distance and walls.",
+    "Ethernet remains the most common technology for wired local networks in offices and homes.",
+    "The layered model separates concerns, so an application does not need to know how bits are transmitted.",
+    "A packet carries a header with addressing information and a payload with the actual user data.",
+    "Network address translation lets many private devices share a single public address on the Internet.",
+    "The Dynamic Host Configuration Protocol assigns addresses automatically when a laptop joins a network.",
+    "Fibre optic cables carry light pulses and can transmit data over long distances with very little loss.",
+    "Redundant links and routing protocols keep a network working when a single cable or device fails.",
+]
+
+ZH_SENTENCES = [
+    "秦始皇在公元前二二一年统一六国，建立了中国历史上第一个中央集权的封建王朝。",
+    "秦朝推行书同文、车同轨，并统一了度量衡和货币，促进了各地经济文化的交流。",
+    "汉武帝采纳董仲舒的建议，罢黜百家、独尊儒术，使儒家思想成为封建社会的正统思想。",
+    "张骞出使西域，开辟了连接中原与中亚的丝绸之路，促进了东西方的贸易往来。",
+    "东汉时期蔡伦改进了造纸术，使纸张成为书写和传播知识的主要材料。",
+    "隋朝开凿的大运河连接了海河、黄河、淮河、长江和钱塘江五大水系。",
+    "隋唐时期创立并完善的科举制度，使普通读书人可以通过考试进入官僚体系。",
+    "唐太宗重用贤才、虚心纳谏，他统治的时期被后人称为贞观之治。",
+    "唐朝的长安城规模宏大，来自各国的使节、商人和留学生在这里交流往来。",
+    "北宋时期毕昇发明了活字印刷术，大大提高了书籍印刷的效率。",
+    "宋代海外贸易十分繁荣，泉州和广州是当时重要的对外贸易港口。",
+    "元朝实行行省制度，加强了中央对地方的管理，对后世的行政区划影响深远。",
+    "明朝永乐年间郑和率领船队七次下西洋，最远到达了非洲东海岸。",
+    "明朝为了防御北方游牧民族，大规模修筑长城，形成了今天所见的主要城墙。",
+    "清朝康熙皇帝平定三藩、收复台湾，巩固了多民族国家的统一。",
+    "鸦片战争以后，中国逐渐沦为半殖民地半封建社会，民族危机日益加深。",
+    "洋务运动以自强和求富为口号，创办了一批近代军事工业和民用企业。",
+    "辛亥革命推翻了清王朝的统治，结束了延续两千多年的君主专制制度。",
+    "火药、指南针、造纸术和印刷术被称为中国古代的四大发明，对世界文明产生了深远影响。",
+    "丝绸之路不仅是商品贸易的通道，也是佛教、艺术和科学技术传播的重要路线。",
+    "计算机网络是把分布在不同地点的计算机通过通信线路连接起来，实现资源共享的系统。",
+    "网络协议规定了通信双方交换数据的格式、顺序以及出错时的处理方法。",
+    "开放系统互连参考模型把网络通信划分为七个层次，每一层只为上一层提供服务。",
+    "传输控制协议在发送数据之前要通过三次握手建立连接，以保证传输的可靠性。",
+    "用户数据报协议不建立连接，开销较小，常用于视频直播和在线游戏等实时应用。",
+    "路由器根据路由表为数据分组选择最佳路径，把分组从一个网络转发到另一个网络。",
+    "交换机工作在数据链路层，它根据帧中的物理地址把数据转发到对应的端口。",
+    "域名系统负责把便于记忆的域名解析为计算机能够识别的地址。",
+    "动态主机配置协议可以自动为接入网络的主机分配地址、子网掩码和默认网关。",
+    "防火墙按照预先设定的安全策略过滤进出内部网络的数据，阻止未经授权的访问。",
+    "对称加密算法使用同一个密钥进行加密和解密，运算速度快，但密钥分发比较困难。",
+    "非对称加密使用公钥和私钥两个不同的密钥，常用于数字签名和密钥交换。",
+    "带宽表示信道在单位时间内能够传输的最大数据量，通常用比特每秒来衡量。",
+    "时延是数据从发送端到达接收端所需要的时间，包括传播时延和排队时延等。",
+    "拥塞控制的目的是防止过多的数据注入网络，使路由器和链路不致过载。",
+    "局域网覆盖的地理范围较小，通常位于一座建筑物或者一个校园之内。",
+    "光纤利用光的全反射原理传输信号，具有带宽大、损耗低和抗干扰能力强的优点。",
+    "无线局域网通过无线电波传输数据，用户可以在信号覆盖范围内自由移动。",
+    "网络地址转换技术让内部网络中的多台主机共享一个公网地址访问互联网。",
+    "超文本传输协议是万维网的基础，浏览器通过它向服务器请求网页和其他资源。",
+]
+
+EN_TOPICS = ["Cell Biology", "Human Physiology", "Computer Networks", "Network Security"]
+ZH_TOPICS = ["中国古代史", "中国近代史", "计算机网络基础", "网络安全"]
+
+
+def _page_sentences(pool: list[str], page: int, per_page: int = 14) -> list[list[str]]:
+    """A rotating, shuffled slice of `pool` grouped into paragraphs, so pages differ."""
+    picked = [pool[(page * per_page + i) % len(pool)] for i in range(per_page)]
+    random.Random(page).shuffle(picked)
+    return [picked[i : i + 4] for i in range(0, len(picked), 4)]
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    if font != ZH_FONT:
+        return simpleSplit(text, font, size, width)
+    lines, line = [], ""
+    for ch in text:  # Chinese has no spaces to break at: wrap at any character
+        if pdfmetrics.stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line] if line else lines
+
+
+def _write(path: Path | str, pages: list[tuple[str, list[tuple[str, str]]]]) -> Path:
+    """Draw pages of (heading, [(font, paragraph)]) with a page number footer on each page."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    for number, (heading, paragraphs) in enumerate(pages, start=1):
+        c.setFont(ZH_FONT if any(ord(ch) > 0x2E80 for ch in heading) else "Helvetica-Bold", 15)
+        c.drawString(60, height - 70, heading)
+        y = height - 100
+        for font, text in paragraphs:
+            c.setFont(font, 11)
+            for line in _wrap(text, font, 11, width - 120):
+                c.drawString(60, y, line)
+                y -= 15
+            y -= 10
+        c.setFont("Helvetica", 9)
+        c.drawCentredString(width / 2, 30, str(number))
+        c.showPage()
+    c.save()
+    return Path(path)
+
+
+def english_course_pdf(path: Path | str, pages: int = 3) -> Path:
+    """A course handout on biology and computer networks in English."""
+    return _write(
+        path,
+        [
+            (
+                f"Chapter {p + 1}: {EN_TOPICS[p % 4]}",
+                [("Helvetica", " ".join(g)) for g in _page_sentences(EN_SENTENCES, p)],
+            )
+            for p in range(pages)
+        ],
+    )
+
+
+def chinese_course_pdf(path: Path | str, pages: int = 3) -> Path:
+    """A course handout on Chinese history and computer networks in Chinese."""
+    return _write(
+        path,
+        [
+            (
+                f"第{p + 1}章 {ZH_TOPICS[p % 4]}",
+                [(ZH_FONT, "".join(g)) for g in _page_sentences(ZH_SENTENCES, p)],
+            )
+            for p in range(pages)
+        ],
+    )
+
+
+def mixed_course_pdf(path: Path | str) -> Path:
+    """A bilingual handout: English and Chinese paragraphs alternate on each page."""
+    pages = []
+    for p in range(2):
+        en, zh = _page_sentences(EN_SENTENCES, p, 12), _page_sentences(ZH_SENTENCES, p, 12)
+        paras = [
+            item
+            for pair in zip(en, zh, strict=True)
+            for item in (("Helvetica", " ".join(pair[0])), (ZH_FONT, "".join(pair[1])))
+        ]
+        pages.append((f"Unit {p + 1} 第{p + 1}单元", paras))
+    return _write(path, pages)
+
+
+def long_course_pdf(path: Path | str, pages: int = 20) -> Path:
+    """A long English handout; later pages repeat earlier material in a different order."""
+    return english_course_pdf(path, pages)
+
+
+def lines_pdf(path: Path | str, lines: list[str], font: str = "Helvetica") -> Path:
+    """One page with exactly the given lines, for testing how line breaks are joined."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    y = A4[1] - 80
+    for line in lines:
+        c.setFont(ZH_FONT if any(ord(ch) > 0x2E80 for ch in line) else font, 12)
+        c.drawString(60, y, line)
+        y -= 16
+    c.save()
+    return Path(path)
+
+
+def image_only_pdf(path: Path | str) -> Path:
+    """A 'scanned' page: shapes and a raster image, but no text objects at all."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    img = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(img).rectangle((20, 20, 380, 180), outline="black", width=4)
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.rect(60, 500, 300, 200)
+    c.circle(300, 300, 80, fill=1)
+    c.drawImage(ImageReader(img), 60, 100, width=400, height=200)
+    c.save()
+    return Path(path)
+
+
+def encrypted_pdf(path: Path | str, user_password: str = "secret") -> Path:
+    """An English handout protected with a password (empty `user_password` still encrypts it)."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    enc = StandardEncryption(user_password, ownerPassword="owner-secret")
+    c = canvas.Canvas(str(path), pagesize=A4, encrypt=enc)
+    c.setFont("Helvetica", 11)
+    for i, sentence in enumerate(EN_SENTENCES[:10]):
+        c.drawString(60, 780 - 18 * i, sentence[:90])
+    c.save()
+    return Path(path)
+
+
+def truncated_pdf(path: Path | str) -> Path:
+    """A valid English PDF cut in half, as after an interrupted upload."""
+    path = Path(path)
+    english_course_pdf(path, pages=2)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
