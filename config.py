@@ -6,7 +6,7 @@ import os
 import re
 import secrets
 import shutil
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?\s*$")
@@ -97,7 +97,9 @@ class Config:
     summary_interval: float = 30
     server_threads: int = 16
     public_url: str = ""
-    pacing_overrides: dict[str, float] = field(default_factory=dict)
+    zhihu_base_url: str = "https://zhuanlan.zhihu.com"
+    zhihu_api_url: str = "https://www.zhihu.com"
+    zhihu_min_interval: float = 30
     testing: bool = False
 
     @classmethod
@@ -137,6 +139,9 @@ class Config:
         c.summary_interval = _float(env, "SUMMARY_INTERVAL", c.summary_interval)
         c.server_threads = _int(env, "SERVER_THREADS", c.server_threads)
         c.public_url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+        c.zhihu_base_url = env.get("ZHIHU_BASE_URL", c.zhihu_base_url).strip().rstrip("/") or c.zhihu_base_url
+        c.zhihu_api_url = env.get("ZHIHU_API_URL", c.zhihu_api_url).strip().rstrip("/") or c.zhihu_api_url
+        c.zhihu_min_interval = _float(env, "ZHIHU_MIN_INTERVAL", c.zhihu_min_interval)
         return c
 
     def validate(self) -> Config:

@@ -14,6 +14,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     """Build the Flask app and its job engine; ``start`` recovers jobs and starts the threads."""
     from app.accounts import Accounts
     from app.api import init_app as init_api
+    from app.api.generate import bp as generate_bp
     from app.api.common import Engine
     from app.auth import bootstrap_admin
     from app.browser import BrowserFactory
@@ -24,6 +25,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     from app.runtime import JobServer
     from app.security import init_app as init_security
     from app.service import JobService
+    from app.web import init_app as init_web
 
     config = config or Config.from_env().validate()
     instance = Path(config.instance_path)
@@ -43,8 +45,8 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     db = Database(config.database_url)
     db.upgrade()
     cookies = CookieBox(instance, config.encryption_key)
-    platforms = build_platforms(config.public_url, demo=config.demo_platform)
-    kinds = build_kinds(platforms=platforms)
+    platforms = build_platforms(config)
+    kinds = build_kinds(platforms=platforms, db=db)
     factory = BrowserFactory(
         instance / "browsers",
         chrome_binary=config.chrome_binary,
@@ -58,7 +60,9 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
         config=config, db=db, server=server, service=JobService(server), accounts=Accounts(db, cookies, platforms)
     )
     init_api(app)
+    app.register_blueprint(generate_bp)
     init_security(app)
+    init_web(app)
     if config.demo_platform:
         from app.demo import DemoKnobs, create_demo_blueprint
 

@@ -95,12 +95,12 @@ class Dispatcher:
             self._running[item.job_id] = handle
         with self.db.write() as s:
             job = store.claim(s, item.job_id)
-            kind = job.kind if job else ""
+            if job is not None:
+                handle.kind, handle.platform, handle.account_id = job.kind, job.platform, job.account_id
         if job is None:
             with self._lock:
                 self._running.pop(item.job_id, None)
             return False
-        handle.kind = kind
         self.pacer.start(item.lane)
         name = f"job-{next(self._numbers)}"
         thread = threading.Thread(target=self._job_thread, args=(handle,), name=name, daemon=True)

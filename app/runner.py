@@ -35,6 +35,8 @@ class RunningJob:
     kind: str
     lane: str
     deadline: float
+    platform: str | None = None
+    account_id: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     timed_out: bool = False
     shutdown: bool = False  # interrupted by a server stop: back to the queue, attempt not counted
@@ -44,6 +46,7 @@ class RunningJob:
     click_state: ClickState = ClickState.NONE
     outcome: str = ""
     error_code: str | None = None
+    clicked: bool = False  # this run reached the irreversible step (pacing counts it)
 
 
 @dataclass
@@ -199,6 +202,7 @@ class JobRunner:
         with self.db.write() as s:
             store.set_click_state(s, handle.job_id, state)
         handle.click_state = state
+        handle.clicked = handle.clicked or state != ClickState.NONE
 
     def _account_info(self, account: Account | None) -> AccountInfo | None:
         if account is None:

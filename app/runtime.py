@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import heapq
 import logging
+from collections import deque
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app import jobs as store
@@ -19,7 +20,9 @@ from app.crypto import CookieBox
 from app.db import Database
 from app.dispatcher import Dispatcher
 from app.kinds import JobKind
-from app.models import ClickState, Job, JobStatus, User, utcnow
+from app.models import Account, ClickState, Job, JobStatus, User, utcnow
+from app.retention import remove_expired
+from app.views import iso
 from app.pacing import Pacer
 from app.platforms import Platform
 from app.pool import DriverPool
@@ -29,6 +32,8 @@ from app.stats import QueueFigures
 from config import Config
 
 log = logging.getLogger("examgen")
+
+COOLDOWN_CODES = frozenset({"captcha", "risk_control"})
 
 
 class JobServer:
@@ -83,6 +88,7 @@ class JobServer:
         self._retries: list[tuple[datetime, str]] = []  # (due, job id) waiting out a backoff
         self._retries_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._history: deque[dict[str, object]] = deque(maxlen=360)  # 10 s samples: one hour
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -100,6 +106,10 @@ class JobServer:
                     self._schedule_retry(job.next_attempt_at, job.id)
                 else:
                     self.queue.push(self._item(job, usernames[job.user_id]))
+            for account in s.scalars(select(Account).where(Account.cooldown_until > utcnow())):
+                remaining = (account.cooldown_until - utcnow()).total_seconds()
+                lane = f"{account.user_id}/{account.platform}/{account.id}"
+                self.pacer.cool_down(lane, remaining, account.cooldown_reason or "cool-down")
         if recovered:
             clicked = sum(1 for j in recovered if j.click_state != ClickState.NONE)
             log.info(
@@ -157,13 +167,13 @@ class JobServer:
     def _on_finished(self, handle: RunningJob) -> None:
         duration = time.monotonic() - handle.started
         self.figures.record_duration(duration)
-        kind = self.kinds.get(handle.kind)
-        pacing = getattr(kind, "pacing_for", None)
-        interval, jitter, cooldown = pacing(handle) if pacing else (0.0, 0.0, 0.0)
+        platform = self.platforms.get(handle.platform or "")
+        interval = jitter = 0.0
+        if platform is not None and handle.clicked:
+            interval, jitter = platform.pacing.min_interval, platform.pacing.jitter
         self.pacer.finish(handle.lane, interval, jitter)
-        if cooldown:
-            self.pacer.cool_down(handle.lane, cooldown, handle.error_code or "")
-            log.warning("Account lane %s cooled down for %.0f s (%s)", handle.lane, cooldown, handle.error_code)
+        if platform is not None and handle.error_code in COOLDOWN_CODES:
+            self._cool_down(handle, platform.pacing.cooldown)
         if handle.outcome == JobStatus.RETRYING and handle.retry_at is not None:
             self._schedule_retry(handle.retry_at, handle.job_id)
         elif handle.outcome == JobStatus.QUEUED:
@@ -179,6 +189,18 @@ class JobServer:
             handle.kind,
             self.summary(),
         )
+
+    def _cool_down(self, handle: RunningJob, seconds: float) -> None:
+        """Hold this account's queue after a captcha/risk signal; other lanes keep running."""
+        self.pacer.cool_down(handle.lane, seconds, handle.error_code or "")
+        until = utcnow() + timedelta(seconds=seconds)
+        with self.db.write() as s:
+            s.execute(
+                update(Account)
+                .where(Account.id == handle.account_id)
+                .values(cooldown_until=until, cooldown_reason=handle.error_code)
+            )
+        log.warning("Account lane %s cooled down for %.0f s (%s)", handle.lane, seconds, handle.error_code)
 
     # -- retries and maintenance -----------------------------------------------------------
 
@@ -204,8 +226,18 @@ class JobServer:
                 pushed += 1
         return pushed
 
+    def history(self) -> list[dict[str, object]]:
+        """Queue size and processing every 10 s over the last hour, oldest first."""
+        return list(self._history)
+
+    def _sample(self) -> None:
+        self._history.append(
+            {"t": iso(utcnow()), "queue_size": self.waiting(), "processing": len(self.dispatcher.running())}
+        )
+
     def _maintenance_loop(self) -> None:
         last_summary = last_reap = time.monotonic()
+        last_sample = last_sweep = 0.0
         while not self.stop_event.wait(0.25):
             try:
                 now = time.monotonic()
@@ -225,6 +257,16 @@ class JobServer:
                 if now - last_reap >= 5:
                     last_reap = now
                     self.pool.reap_idle()
+                if now - last_sample >= 10:
+                    last_sample = now
+                    self._sample()
+                if now - last_sweep >= 3600:
+                    last_sweep = now
+                    removed = remove_expired(self.work_root, self.config.result_retention_days)
+                    if removed:
+                        log.info(
+                            "Retention: removed %d files older than %g days", removed, self.config.result_retention_days
+                        )
             except Exception:
                 log.exception("Maintenance error; carrying on")
 

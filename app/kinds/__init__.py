@@ -9,8 +9,14 @@ __all__ = ["AccountInfo", "JobContext", "JobKind", "JobResult", "build_kinds"]
 
 def build_kinds(**deps: object) -> dict[str, JobKind]:
     """Every shipped kind, built with the dependencies it takes (platforms, public URL…)."""
+    from app.kinds.check_login import CheckLoginKind
     from app.kinds.generate import GenerateKind
     from app.kinds.publish import PublishKind
 
-    kinds: list[JobKind] = [PublishKind(deps["platforms"]), GenerateKind()]  # type: ignore[arg-type]
+    platforms = deps["platforms"]
+    kinds: list[JobKind] = [
+        PublishKind(platforms),  # type: ignore[arg-type]
+        GenerateKind(),
+        CheckLoginKind(platforms, deps["db"]),  # type: ignore[arg-type]
+    ]
     return {kind.name: kind for kind in kinds}

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.platforms.base import Lookup, LookupResult, Pacing, Platform, Published
 
 __all__ = ["Lookup", "LookupResult", "Pacing", "Platform", "Published", "build_platforms"]
 
 
-def build_platforms(public_url: str, demo: bool = True) -> dict[str, Platform]:
-    """Every shipped platform; ``demo`` mounts examgen's own stand-in platform."""
+def build_platforms(config: Any) -> dict[str, Platform]:
+    """Every shipped platform, configured from ``config``; the demo only when it is mounted."""
     from app.platforms.demo import DemoPlatform
+    from app.platforms.zhihu import ZhihuPlatform
 
-    platforms: list[Platform] = []
-    if demo:
-        platforms.append(DemoPlatform(public_url))
+    platforms: list[Platform] = [
+        ZhihuPlatform(config.zhihu_base_url, config.zhihu_api_url, min_interval=config.zhihu_min_interval)
+    ]
+    if config.demo_platform:
+        platforms.append(DemoPlatform(config.public_url))
     return {p.name: p for p in platforms}

@@ -1,0 +1,48 @@
+"""The check_login kind: open a platform with an account's cookies and record who is logged in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from app.db import Database
+from app.errors import PermanentFailure
+from app.kinds.base import JobContext, JobResult
+from app.models import Account, utcnow
+from app.platforms.base import Platform
+
+
+class CheckLoginKind:
+    """A quick job: no publishing, just the identity the cookies log in as (or why they don't)."""
+
+    name = "check_login"
+    needs_browser = True
+
+    def __init__(self, platforms: dict[str, Platform], db: Database) -> None:
+        self.platforms = platforms
+        self.db = db
+
+    def lane(self, payload: dict[str, Any], user_id: int, account_id: int | None) -> str:
+        """Shares the account's lane, so a check never runs beside a publish of the same account."""
+        return f"{user_id}/{payload.get('platform')}/{account_id}"
+
+    def run(self, ctx: JobContext) -> JobResult:
+        """Record the account's identity and login state; a failed login is a permanent failure."""
+        if ctx.account is None:
+            raise PermanentFailure("account_missing", "The platform account was removed")
+        platform = self.platforms.get(ctx.account.platform)
+        if platform is None:
+            raise PermanentFailure("unknown_platform", f"The platform {ctx.account.platform!r} is not available")
+        ctx.report(20, "Opening the platform")
+        platform.with_cookies(ctx.driver, ctx.account.cookies)
+        identity = platform.whoami(ctx.driver)
+        with self.db.write() as s:
+            s.execute(
+                update(Account)
+                .where(Account.id == ctx.account.id)
+                .values(login_ok=identity is not None, identity=identity, checked_at=utcnow())
+            )
+        if identity is None:
+            raise PermanentFailure("not_logged_in", f"The cookies do not log in to {platform.label}")
+        return JobResult(identity=identity, result_url=platform.cookie_url)

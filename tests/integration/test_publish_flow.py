@@ -1,0 +1,137 @@
+"""Publishing through real Chromium against the demo platform, with real threads and SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from support import LiveServer, article, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def count_titled(server: LiveServer, title: str) -> int:
+    return sum(1 for a in server.articles() if a["title"] == title)
+
+
+def test_a_batch_is_published_verified_and_reported(live_server: LiveServer) -> None:
+    token = live_server.make_user("alice")
+    arts = [article("[flow]", i) for i in range(3)] + [{"title": "学习 🎉 emoji ✅", "content": "考试\n第二行 ✅ 🎉"}]
+    ids = live_server.publish(token, arts)
+    jobs = live_server.wait_final(token, ids)
+    published = {a["title"]: a for a in live_server.articles()}
+    for job_id, sent in zip(ids, arts, strict=True):
+        job = jobs[job_id]
+        assert (job["status"], job["progress"], job["attempts"]) == ("success", 100, 1)
+        shown = published[sent["title"]]
+        assert shown["content"] == sent["content"] and shown["author"] == "alice"
+        assert job["result_url"] == f"{live_server.base}/demo/p/{shown['id']}"
+        assert job["article_id"] == str(shown["id"])
+    status = live_server.ok("GET", "/queue/status", token=token)
+    assert status["total_processed"] == 4 and status["max_queue_size"] >= 1 and status["pool"]["created"] >= 1
+
+
+def test_a_flaky_editor_is_retried_until_it_works(live_server: LiveServer) -> None:
+    token = live_server.make_user("flaky")
+    live_server.knobs(fail_next=2)
+    (job_id,) = live_server.publish(token, [article("[flaky]", 0)])
+    job = live_server.wait_final(token, [job_id])[job_id]
+    assert (job["status"], job["attempts"]) == ("success", 3)
+    assert count_titled(live_server, "[flaky] article 0") == 1
+
+
+def test_an_expired_login_fails_at_once_with_evidence(live_server: LiveServer) -> None:
+    token = live_server.make_user("expired")
+    live_server.knobs(logout_all=True)
+    (job_id,) = live_server.publish(token, [article("[expired]", 0)])
+    job = live_server.wait_final(token, [job_id])[job_id]
+    assert (job["status"], job["error_code"], job["attempts"]) == ("failed", "not_logged_in", 1)
+    assert job["has_screenshot"] and "/demo/login" in job["error_page_url"]
+    status, png, headers = live_server.call("GET", f"/api/jobs/{job_id}/screenshot", token=token)
+    assert status == 200 and headers["Content-Type"] == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_mangled_article_fails_the_fidelity_check(live_server: LiveServer) -> None:
+    token = live_server.make_user("mangled")
+    live_server.knobs(mangle_next=1)
+    (job_id,) = live_server.publish(token, [article("[mangled]", 0)])
+    job = live_server.wait_final(token, [job_id])[job_id]
+    assert (job["status"], job["error_code"]) == ("failed", "content_mismatch")
+
+
+@pytest.mark.server(max_concurrent_jobs=2)
+def test_a_captcha_cools_down_that_account_only(live_server: LiveServer) -> None:
+    alice = live_server.make_user("cap-a")
+    bob = live_server.make_user("cap-b")
+    live_server.knobs(captcha_next=1)
+    (first,) = live_server.publish(alice, [article("[cap-a]", 0)])
+    job = live_server.wait_final(alice, [first])[first]
+    assert (job["status"], job["error_code"], job["attempts"]) == ("failed", "captcha", 1)
+    (held,) = live_server.publish(alice, [article("[cap-a]", 1)])
+    (other,) = live_server.publish(bob, [article("[cap-b]", 0)])
+    assert live_server.wait_final(bob, [other])[other]["status"] == "success"
+    assert live_server.job(alice, held)["status"] == "queued"  # alice's account is cooling down
+    accounts = live_server.ok("GET", "/api/accounts", token=alice)["accounts"]
+    assert accounts[0]["cooldown_reason"] == "captcha" and accounts[0]["cooldown_until"]
+    live_server.ok("POST", f"/api/jobs/{held}/cancel", {}, alice)
+
+
+@pytest.mark.server(job_timeout=4)
+def test_a_hung_publish_is_killed_and_reconciled_without_a_duplicate(live_server: LiveServer) -> None:
+    token = live_server.make_user("hung")
+    live_server.knobs(publish_hang_ms=15000)  # stored, then the platform hangs past JOB_TIMEOUT
+    (job_id,) = live_server.publish(token, [article("[hung]", 0)])
+    job = live_server.wait_final(token, [job_id], timeout=90)[job_id]
+    assert job["status"] == "success" and job["attempts"] == 2
+    assert count_titled(live_server, "[hung] article 0") == 1
+    assert live_server.engine.server.pool.stats().recycled >= 1  # the killed browser was replaced
+
+
+@pytest.mark.server(job_timeout=4)
+def test_a_dropped_publish_is_found_absent_and_published_once(live_server: LiveServer) -> None:
+    token = live_server.make_user("dropped")
+    live_server.knobs(drop_next=1, publish_hang_ms=15000)
+    (job_id,) = live_server.publish(token, [article("[dropped]", 0)])
+    wait_until(lambda: live_server.job(token, job_id)["attempts"] >= 2, 60, "the second attempt")
+    live_server.knobs(publish_hang_ms=0)
+    job = live_server.wait_final(token, [job_id], timeout=90)[job_id]
+    assert job["status"] == "success"
+    assert count_titled(live_server, "[dropped] article 0") == 1
+
+
+@pytest.mark.server(job_timeout=4)
+def test_an_outcome_nobody_can_tell_goes_to_review_and_can_be_resolved(live_server: LiveServer) -> None:
+    token = live_server.make_user("unsure")
+    live_server.knobs(publish_hang_ms=15000, me_unavailable=True)
+    (job_id,) = live_server.publish(token, [article("[unsure]", 0)])
+    job = live_server.wait_final(token, [job_id], timeout=90)[job_id]
+    assert (job["status"], job["error_code"]) == ("needs_review", "outcome_unknown")
+    assert count_titled(live_server, "[unsure] article 0") == 1  # never clicked twice
+    url = f"{live_server.base}/demo/p/1"
+    resolved = live_server.ok("POST", f"/api/jobs/{job_id}/resolve", {"result_url": url}, token)["job"]
+    assert (resolved["status"], resolved["result_url"]) == ("success", url)
+
+
+def test_cancel_stops_a_running_job_and_recycles_its_browser(live_server: LiveServer) -> None:
+    token = live_server.make_user("cancel")
+    live_server.knobs(delay_ms=20000)
+    (job_id,) = live_server.publish(token, [article("[cancel]", 0)])
+    wait_until(lambda: live_server.job(token, job_id)["progress"] >= 5, 30, "the job to be in its browser")
+    job = live_server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)["job"]
+    assert job["status"] == "cancelled"
+    assert live_server.engine.server.pool.stats().recycled >= 1
+    status, body, _ = live_server.call("POST", f"/api/jobs/{job_id}/cancel", {}, token)
+    assert status == 409 and body["error"]["code"] == "conflict"
+
+
+def test_cancel_of_a_queued_job_is_immediate_and_retry_brings_it_back(live_server: LiveServer) -> None:
+    token = live_server.make_user("requeue")
+    live_server.knobs(delay_ms=3000)
+    ids = live_server.publish(token, [article("[rq]", i) for i in range(2)])  # one lane: the 2nd waits
+    second = live_server.ok("POST", f"/api/jobs/{ids[1]}/cancel", {}, token)["job"]
+    assert second["status"] == "cancelled" and second["started_at"] is None
+    live_server.knobs(delay_ms=0)
+    again = live_server.ok("POST", f"/api/jobs/{ids[1]}/retry", {}, token)["job"]
+    assert again["status"] == "queued" and again["attempts"] == 0
+    jobs = live_server.wait_final(token, ids)
+    assert [jobs[i]["status"] for i in ids] == ["success", "success"]
+    live_server.ok("DELETE", f"/api/jobs/{ids[1]}", token=token, expect=204)
+    assert live_server.call("GET", f"/api/jobs/{ids[1]}", token=token)[0] == 404

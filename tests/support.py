@@ -1,0 +1,245 @@
+"""Test support: a live server in this process or in a child process, and a small HTTP client."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from config import TestConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+FINAL = {"success", "failed", "cancelled", "needs_review"}
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
+    """Poll ``predicate`` until it is truthy; fail the test naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class Http:
+    """A tiny JSON client for a base URL (the standard library only, like a curl user)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        timeout: float = 30,
+    ) -> tuple[int, Any, dict[str, str]]:
+        """(status, parsed JSON or raw bytes, headers)."""
+        hdrs = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        if token:
+            hdrs["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                status, payload, rh = r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            status, payload, rh = e.code, e.read(), dict(e.headers)
+        if "json" in rh.get("Content-Type", ""):
+            try:
+                return status, json.loads(payload), rh
+            except ValueError:
+                pass
+        return status, payload, rh
+
+    def ok(self, method: str, path: str, body: Any = None, token: str | None = None, expect: int = 200) -> Any:
+        """Call and assert the status; return the JSON."""
+        status, data, _ = self.call(method, path, body, token)
+        assert status == expect, f"{method} {path}: {status} {data}"
+        return data
+
+    def make_user(self, name: str, admin_token: str = ADMIN_TOKEN, demo_account: bool = True) -> str:
+        """Create a user (and its demo account); return its token."""
+        data = self.ok("POST", "/api/users", {"username": name, "password": "pw-" + name + "-123"}, admin_token, 201)
+        token = data["token"]
+        if demo_account:
+            cookies = [{"name": "demo_user", "value": name}]
+            self.ok("POST", "/api/accounts", {"platform": "demo", "name": "main", "cookies": cookies}, token, 201)
+        return token
+
+    def publish(self, token: str, articles: list[dict[str, str]], **extra: Any) -> list[str]:
+        """Submit articles to the demo platform; return the job ids."""
+        body = {"platform": "demo", "account": "main", "articles": articles, **extra}
+        return self.ok("POST", "/api/jobs/publish", body, token, 202)["job_ids"]
+
+    def job(self, token: str, job_id: str) -> dict[str, Any]:
+        """One job."""
+        return self.ok("GET", f"/api/jobs/{job_id}", token=token)["job"]
+
+    def wait_final(self, token: str, ids: Iterable[str], timeout: float = 120) -> dict[str, dict[str, Any]]:
+        """Wait until every job is final; return them by id."""
+        ids = list(ids)
+
+        def done() -> dict[str, dict[str, Any]] | None:
+            jobs = {
+                j["job_id"]: j for j in self.ok("GET", "/api/jobs/status?ids=" + ",".join(ids), token=token)["jobs"]
+            }
+            return jobs if all(jobs.get(i, {}).get("status") in FINAL for i in ids) else None
+
+        return wait_until(done, timeout, f"{len(ids)} jobs to finish", interval=0.2)
+
+    def articles(self) -> list[dict[str, Any]]:
+        """Everything on the demo platform."""
+        return self.ok("GET", "/demo/api/articles")
+
+    def knobs(self, **values: Any) -> dict[str, Any]:
+        """Set demo platform knobs."""
+        return self.ok("POST", "/demo/api/knobs", values)
+
+
+class LiveServer(Http):
+    """create_app() served by waitress on a thread of this process, with a real SQLite file."""
+
+    def __init__(self, instance: Path, **overrides: Any) -> None:
+        port = free_port()
+        overrides.setdefault("admin_token", ADMIN_TOKEN)
+        overrides.setdefault("admin_password", "admin-password-1")
+        self.config = TestConfig.for_dir(instance, port=port, **overrides)
+        super().__init__(f"http://127.0.0.1:{port}")
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> LiveServer:
+        from waitress.server import create_server
+
+        from app import create_app
+
+        self.app = create_app(self.config)
+        self.engine = self.app.extensions["examgen"]
+        self.server = create_server(self.app, host="127.0.0.1", port=self.config.port, threads=8)
+        self._thread = threading.Thread(target=self.server.run, name="test-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, grace: float = 2) -> None:
+        from waitress import wasyncore
+
+        self.engine.server.stop(grace=grace)
+        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
+        wasyncore.close_all(self.server._map)
+
+
+class ServerProcess(Http):
+    """``python run.py`` as a child process (for SIGTERM and kill -9 tests)."""
+
+    def __init__(self, instance: Path, **env: Any) -> None:
+        self.port = free_port()
+        super().__init__(f"http://127.0.0.1:{self.port}")
+        self.instance = Path(instance)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DEMO_", "MAX_", "USER_", "DRIVER_"))}
+        self.env.update(
+            PORT=str(self.port),
+            INSTANCE_PATH=str(instance),
+            ADMIN_TOKEN=ADMIN_TOKEN,
+            ADMIN_PASSWORD="admin-password-1",
+            PYTHONUNBUFFERED="1",
+            RETRY_BASE_DELAY="0.2",
+            RETRY_MAX_DELAY="1",
+        )
+        self.env.update({k: str(v) for k, v in env.items()})
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = self.instance / "server.log"
+
+    def start(self, timeout: float = 60) -> ServerProcess:
+        self.instance.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "run.py"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+        def healthy() -> bool:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited with {self.proc.returncode}: {self.tail()}")
+            try:
+                return self.call("GET", "/healthz", timeout=2)[0] == 200
+            except OSError:
+                return False
+
+        wait_until(healthy, timeout, "the server to answer /healthz", interval=0.2)
+        return self
+
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM and wait; the exit code."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout)
+
+    def kill9(self) -> None:
+        """SIGKILL the server process only, like a crash (its browsers stay behind)."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait()
+
+    def cleanup(self) -> None:
+        """Kill whatever is left of the process group."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def tail(self, n: int = 3000) -> str:
+        try:
+            return self.log.read_bytes()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def chromium_pids() -> set[int]:
+    """Pids of every chrome/chromium/chromedriver process on the machine."""
+    pids = set()
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                comm = Path(f"/proc/{p}/comm").read_text().strip()
+            except OSError:
+                continue
+            if "chrom" in comm:
+                pids.add(int(p))
+    return pids
+
+
+def article(tag: str, i: int, words: int = 20) -> dict[str, str]:
+    """A distinct article with some CJK text."""
+    body = " ".join(["queue", "browser", "考试", "publish", "学习", "fair"][(i + k) % 6] for k in range(words))
+    return {"title": f"{tag} article {i}", "content": f"{tag}-{i}: {body}"}

@@ -1,0 +1,101 @@
+"""The fair queue: priority first, then round-robin between users, then submission order."""
+
+from __future__ import annotations
+
+import threading
+
+from app.queue import FairQueue, QueueItem
+
+
+def items(user: str, n: int, priority: int = 5, start: int = 0, lane: str = "") -> list[QueueItem]:
+    return [QueueItem(f"{user}-{i}", user, priority, start + i, lane) for i in range(n)]
+
+
+def drain(q: FairQueue, ready=None) -> list[str]:  # noqa: ANN001
+    out = []
+    while (item := q.pop(ready)) is not None:
+        out.append(item.job_id)
+    return out
+
+
+def test_one_users_hundred_jobs_do_not_hold_back_anothers_first() -> None:
+    q = FairQueue()
+    q.push_many(items("alice", 100))
+    q.push_many(items("bob", 1, start=100))
+    first_two = [q.pop().job_id, q.pop().job_id]
+    assert first_two == ["alice-0", "bob-0"]
+
+
+def test_round_robin_between_three_users_keeps_each_users_order() -> None:
+    q = FairQueue()
+    q.push_many(items("a", 3))
+    q.push_many(items("b", 2, start=10))
+    q.push_many(items("c", 1, start=20))
+    assert drain(q) == ["a-0", "b-0", "c-0", "a-1", "b-1", "a-2"]
+
+
+def test_lower_priority_number_runs_first_even_for_the_same_user() -> None:
+    q = FairQueue()
+    q.push_many(items("a", 3, priority=5))
+    q.push(QueueItem("urgent", "a", 0, 99))
+    assert q.pop().job_id == "urgent"
+
+
+def test_positions_match_the_serving_order_and_follow_changes() -> None:
+    q = FairQueue()
+    q.push_many(items("a", 2))
+    q.push_many(items("b", 2, start=10))
+    assert q.positions() == {"a-0": 1, "b-0": 2, "a-1": 3, "b-1": 4}
+    assert q.remove("b-0")
+    assert q.positions() == {"a-0": 1, "b-1": 2, "a-1": 3}
+    assert q.order() == drain(q)
+
+
+def test_a_busy_lane_is_skipped_without_blocking_others() -> None:
+    q = FairQueue()
+    q.push_many(items("a", 2, lane="a/demo/1"))
+    q.push_many(items("b", 1, start=10, lane="b/demo/2"))
+    assert q.pop(lambda i: i.lane != "a/demo/1").job_id == "b-0"
+    assert q.pop(lambda i: i.lane != "a/demo/1") is None
+    assert len(q) == 2
+
+
+def test_recovered_jobs_keep_their_original_order() -> None:
+    q = FairQueue()
+    for seq in (5, 2, 9, 1):
+        q.push(QueueItem(f"j{seq}", "a", 5, seq))
+    assert drain(q) == ["j1", "j2", "j5", "j9"]
+
+
+def test_pushing_the_same_job_twice_queues_it_once() -> None:
+    q = FairQueue()
+    q.push(QueueItem("x", "a", 5, 1))
+    q.push(QueueItem("x", "a", 5, 1))
+    assert len(q) == 1 and drain(q) == ["x"]
+
+
+def test_concurrent_pushes_and_pops_lose_nothing() -> None:
+    q = FairQueue()
+    popped: list[str] = []
+    lock = threading.Lock()
+
+    def producer(user: str) -> None:
+        q.push_many(items(user, 200))
+
+    def consumer() -> None:
+        while len(popped) < 800:
+            item = q.pop()
+            if item is None:
+                q.wait(0.01)
+                continue
+            with lock:
+                popped.append(item.job_id)
+
+    threads = [threading.Thread(target=producer, args=(u,)) for u in "abcd"] + [
+        threading.Thread(target=consumer) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(popped) == sorted(f"{u}-{i}" for u in "abcd" for i in range(200))

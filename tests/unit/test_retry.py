@@ -1,0 +1,38 @@
+"""Backoff with jitter, and what a failed attempt turns into."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from app.models import JobStatus
+from app.retry import backoff_delay, final_status
+
+
+@pytest.mark.parametrize(("attempt", "nominal"), [(1, 5), (2, 10), (3, 20), (4, 40), (10, 60)])
+def test_backoff_doubles_is_capped_and_jittered_within_half(attempt: int, nominal: float) -> None:
+    rng = random.Random(7)
+    delays = [backoff_delay(attempt, base=5, cap=60, rng=rng) for _ in range(200)]
+    assert all(nominal / 2 <= d <= nominal for d in delays)
+    assert max(delays) - min(delays) > nominal / 4  # really jittered
+
+
+def test_transient_failure_is_retried_until_attempts_run_out() -> None:
+    assert final_status(permanent=False, unknown=False, attempts=1, max_attempts=4, clicked=False) is None
+    assert final_status(permanent=False, unknown=False, attempts=4, max_attempts=4, clicked=False) == JobStatus.FAILED
+
+
+def test_permanent_failure_is_never_retried() -> None:
+    assert final_status(permanent=True, unknown=False, attempts=1, max_attempts=4, clicked=False) == JobStatus.FAILED
+
+
+def test_an_unknown_outcome_goes_to_a_person() -> None:
+    assert (
+        final_status(permanent=True, unknown=True, attempts=1, max_attempts=4, clicked=True) == JobStatus.NEEDS_REVIEW
+    )
+
+
+def test_a_click_that_cannot_be_retried_any_more_is_never_called_failed() -> None:
+    status = final_status(permanent=False, unknown=False, attempts=4, max_attempts=4, clicked=True)
+    assert status == JobStatus.NEEDS_REVIEW
