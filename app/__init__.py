@@ -14,8 +14,8 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     """Build the Flask app and its job engine; ``start`` recovers jobs and starts the threads."""
     from app.accounts import Accounts
     from app.api import init_app as init_api
-    from app.api.generate import bp as generate_bp
     from app.api.common import Engine
+    from app.api.generate import bp as generate_bp
     from app.auth import bootstrap_admin
     from app.browser import BrowserFactory
     from app.crypto import CookieBox, secret_key

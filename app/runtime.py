@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections import deque
 import threading
 import time
+from collections import deque
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,14 +21,14 @@ from app.db import Database
 from app.dispatcher import Dispatcher
 from app.kinds import JobKind
 from app.models import Account, ClickState, Job, JobStatus, User, utcnow
-from app.retention import remove_expired
-from app.views import iso
 from app.pacing import Pacer
 from app.platforms import Platform
 from app.pool import DriverPool
 from app.queue import FairQueue, QueueItem
+from app.retention import remove_expired
 from app.runner import JobRunner, RunnerSettings, RunningJob
 from app.stats import QueueFigures
+from app.views import iso
 from config import Config
 
 log = logging.getLogger("examgen")

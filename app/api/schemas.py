@@ -56,8 +56,9 @@ class CookieIn(BaseModel):
     path: Annotated[Text, Field(max_length=1024)] | None = None
     secure: StrictBool | None = None
     httpOnly: StrictBool | None = None  # noqa: N815 - the exported field's own name
-    sameSite: StrictStr | None = None  # noqa: N815
-    expirationDate: float | None = None  # noqa: N815
+    sameSite: Annotated[StrictStr, Field(max_length=32)] | None = None  # noqa: N815
+    # seconds since the epoch; NaN/inf or absurd dates would only fail later, inside the browser
+    expirationDate: Annotated[float, Field(ge=0, le=1e11, allow_inf_nan=False)] | None = None  # noqa: N815
 
     def as_stored(self) -> dict[str, Any]:
         """The cookie as the browser will be given it."""
@@ -85,7 +86,8 @@ class AccountIn(Strict):
 
 
 class UserIn(Strict):
-    username: Annotated[Text, Field(min_length=1, max_length=64)]
+    # the same rule as app.auth.USERNAME_RE, but anchored at the very end: "alice\n" is not a name
+    username: Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     password: Annotated[Text, Field(min_length=8, max_length=1024)] | None = None
     admin: StrictBool = False
 

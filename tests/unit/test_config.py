@@ -11,7 +11,7 @@ from support import ROOT
 from config import Config, ConfigError, parse_rate
 
 
-def test_defaults_follow_the_contract(tmp_path) -> None:  # noqa: ANN001
+def test_defaults_follow_the_contract(tmp_path) -> None:
     c = Config.from_env({"INSTANCE_PATH": str(tmp_path)}).validate()
     assert (c.host, c.port, c.max_concurrent_jobs, c.driver_pool_size) == ("127.0.0.1", 8000, 5, 5)
     assert (c.max_queue_size, c.user_max_active, c.rate_limit) == (1000, 10, (20, 60))
@@ -43,7 +43,7 @@ def test_rates_parse() -> None:
     assert parse_rate("100 / hour") == (100, 3600)
 
 
-def test_the_server_stops_at_start_with_one_line_and_exit_code_2(tmp_path) -> None:  # noqa: ANN001
+def test_the_server_stops_at_start_with_one_line_and_exit_code_2(tmp_path) -> None:
     env = {"PATH": "/usr/bin:/bin", "INSTANCE_PATH": str(tmp_path), "MAX_CONCURRENT_JOBS": "8", "DRIVER_POOL_SIZE": "2"}
     proc = subprocess.run([sys.executable, "run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2

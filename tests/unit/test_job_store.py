@@ -13,7 +13,7 @@ from app.models import ClickState, JobStatus, QueueStats, User
 
 
 @pytest.fixture
-def db(tmp_path) -> Database:  # noqa: ANN001
+def db(tmp_path) -> Database:
     database = Database(f"sqlite:///{tmp_path}/jobs.db")
     database.upgrade()
     with database.write() as s:

@@ -11,7 +11,7 @@ def items(user: str, n: int, priority: int = 5, start: int = 0, lane: str = "") 
     return [QueueItem(f"{user}-{i}", user, priority, start + i, lane) for i in range(n)]
 
 
-def drain(q: FairQueue, ready=None) -> list[str]:  # noqa: ANN001
+def drain(q: FairQueue, ready=None) -> list[str]:
     out = []
     while (item := q.pop(ready)) is not None:
         out.append(item.job_id)

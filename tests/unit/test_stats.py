@@ -14,7 +14,7 @@ def test_running_jobs_shorten_the_wait_by_what_they_already_ran() -> None:
     assert estimate_starts(3, running_elapsed=[8.0, 2.0], slots=2, avg=10) == [2.0, 8.0, 12.0]
 
 
-def test_peaks_survive_a_restart(tmp_path) -> None:  # noqa: ANN001
+def test_peaks_survive_a_restart(tmp_path) -> None:
     url = f"sqlite:///{tmp_path}/t.db"
     db = Database(url)
     db.upgrade()
