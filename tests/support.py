@@ -158,8 +158,8 @@ class LiveServer(Http):
 class ServerProcess(Http):
     """``python run.py`` as a child process (for SIGTERM and kill -9 tests)."""
 
-    def __init__(self, instance: Path, **env: Any) -> None:
-        self.port = free_port()
+    def __init__(self, instance: Path, port: int | None = None, **env: Any) -> None:
+        self.port = port or free_port()
         super().__init__(f"http://127.0.0.1:{self.port}")
         self.instance = Path(instance)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DEMO_", "MAX_", "USER_", "DRIVER_"))}
@@ -225,16 +225,17 @@ class ServerProcess(Http):
             return ""
 
 
-def chromium_pids() -> set[int]:
-    """Pids of every chrome/chromium/chromedriver process on the machine."""
+def browser_pids(instance: Path) -> set[int]:
+    """Pids of Chromium processes started for this instance (their profile lives inside it)."""
+    needle = str(Path(instance) / "browsers")
     pids = set()
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
-                comm = Path(f"/proc/{p}/comm").read_text().strip()
+                cmdline = Path(f"/proc/{p}/cmdline").read_bytes().decode("utf-8", "replace")
             except OSError:
                 continue
-            if "chrom" in comm:
+            if needle in cmdline:
                 pids.add(int(p))
     return pids
 
