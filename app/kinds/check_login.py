@@ -36,13 +36,17 @@ class CheckLoginKind:
             raise PermanentFailure("unknown_platform", f"The platform {ctx.account.platform!r} is not available")
         ctx.report(20, "Opening the platform")
         platform.with_cookies(ctx.driver, ctx.account.cookies)
-        identity = platform.whoami(ctx.driver)
-        with self.db.write() as s:
-            s.execute(
-                update(Account)
-                .where(Account.id == ctx.account.id)
-                .values(login_ok=identity is not None, identity=identity, checked_at=utcnow())
-            )
-        if identity is None:
-            raise PermanentFailure("not_logged_in", f"The cookies do not log in to {platform.label}")
+        try:
+            identity = platform.open_editor(ctx.driver)
+        except PermanentFailure as exc:  # not logged in, captcha…: recorded, and the job says which
+            self._record(ctx.account.id, None)
+            raise PermanentFailure(exc.code, exc.message) from None
+        self._record(ctx.account.id, identity)
         return JobResult(identity=identity, result_url=platform.cookie_url)
+
+    def _record(self, account_id: int, identity: str | None) -> None:
+        values: dict[str, Any] = {"login_ok": identity is not None, "checked_at": utcnow()}
+        if identity is not None:
+            values["identity"] = identity
+        with self.db.write() as s:
+            s.execute(update(Account).where(Account.id == account_id).values(**values))

@@ -9,7 +9,7 @@ from app.errors import OutcomeUnknown, PermanentFailure
 from app.kinds.base import JobContext, JobResult
 from app.models import ClickState
 from app.platforms.base import Lookup, Platform, Published
-from app.platforms.browsing import normalize
+from app.platforms.browsing import merge_cookies, normalize
 
 log = logging.getLogger("examgen.publish")
 
@@ -87,13 +87,15 @@ class PublishKind:
     def _result(self, ctx: JobContext, published: Published, identity: str, driver: Any) -> JobResult:
         ctx.report(95, "Saving the session")
         try:
-            cookies = driver.get_cookies()
+            fresh = driver.get_cookies()
         except Exception:  # noqa: BLE001 - saving rotated cookies is best effort
-            cookies = None
+            fresh = []
+        # get_cookies() sees only the current host's cookies: merge, never replace the stored set
+        cookies = merge_cookies(ctx.account.cookies, fresh) if ctx.account and fresh else None
         return JobResult(
             result_url=published.url,
             article_id=published.article_id,
-            cookies=cookies or None,
+            cookies=cookies,
             identity=identity,
         )
 

@@ -47,11 +47,22 @@ def set_cookies(driver: Any, url: str, cookies: list[dict[str, Any]]) -> None:
             for key in ("secure", "httpOnly", "sameSite", "expires"):
                 if key in c and c[key] is not None:
                     params[key] = c[key]
+            if "expires" not in params and c.get("expiry") is not None:
+                params["expires"] = c["expiry"]  # WebDriver's get_cookies() names it "expiry"
             driver.execute_cdp_cmd("Network.setCookie", params)
     except AttributeError:  # a remote driver without CDP: visit the site, then add them
         driver.get(url)
         for c in cookies:
             driver.add_cookie({"name": c["name"], "value": c["value"], "path": c.get("path") or "/"})
+
+
+def merge_cookies(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored cookies updated by the ones a platform rotated; cookies of other hosts are kept."""
+    key = lambda c: (c["name"], (c.get("domain") or "").lstrip("."))  # noqa: E731
+    merged = {key(c): c for c in stored}
+    for c in fresh:
+        merged[key(c)] = {k: v for k, v in c.items() if v is not None}
+    return list(merged.values())
 
 
 def _same_site(domain: str, host: str) -> bool:
@@ -72,7 +83,7 @@ def paste_text(driver: Any, element: Any, text: str, html: str = "") -> None:
 def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float, what: str) -> Any:
     """Wait for ``condition(driver)`` to be truthy, or fail transiently naming ``what``."""
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=0.02).until(condition)
     except TimeoutException:
         raise TransientFailure("timeout", f"Timed out after {timeout:.0f} s waiting for {what}") from None
 

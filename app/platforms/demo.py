@@ -90,8 +90,12 @@ class DemoPlatform(Platform):
     def read_back(self, driver: Any, published: Published) -> tuple[str, str]:
         if page_path(driver) != f"/demo/p/{published.article_id}":
             driver.get(published.url)
-        title = wait_for(driver, lambda d: _find(d, "#article-title"), self.wait_timeout, "the article")
-        return title.text, driver.find_element(By.ID, "article-content").text
+        wait_for(driver, lambda d: _find(d, "#article-title"), self.wait_timeout, "the article")
+        shown = driver.execute_script(
+            "return [document.getElementById('article-title').innerText,"
+            " document.getElementById('article-content').innerText];"
+        )
+        return shown[0], shown[1]
 
     def find(self, driver: Any, title: str, content: str) -> LookupResult:
         try:

@@ -8,11 +8,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from selenium.common.exceptions import (
-    ElementClickInterceptedException,
-    ElementNotInteractableException,
-    WebDriverException,
-)
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 from app.errors import JobFailure, PermanentFailure, TransientFailure
@@ -22,7 +18,9 @@ from app.platforms.browsing import insert_text, normalize, page_path, paste_text
 _ARTICLE = re.compile(r"^/p/(\d+)$")  # /p/<id>/edit is a draft: never a success
 _TITLE = 'textarea[placeholder*="请输入标题"]'
 _BODY = ".public-DraftEditor-content"
-_PUBLISH_BUTTONS = "//button[normalize-space(.)='发布']"
+_H1 = "h1.Post-Title"  # on a published article's page
+_PUBLISH = "//button[normalize-space(.)='发布']"
+_GONE = ("/signin", "/account/unhuman")  # logged out; risk control
 _MAX_TITLE = 100
 _MAX_PAGES = 25  # 500 articles, newest first: an article from a recent attempt is on the first page
 _RECORD = "examgen.zhihu.publish"
@@ -44,28 +42,25 @@ const KEY = arguments[0];
 sessionStorage.removeItem(KEY);
 if (window.__examgenHooked) return;
 window.__examgenHooked = true;
-const keep = (url, status, body) => {
-  if (String(url).includes('/api/v4/content/publish')) sessionStorage.setItem(KEY, JSON.stringify({status, body}));
-};
+const keep = (url, status, body) => String(url).includes('/api/v4/content/publish')
+  && sessionStorage.setItem(KEY, JSON.stringify({status, body}));
 const origFetch = window.fetch;
-window.fetch = async function (input, init) {
+window.fetch = async function (input) {
   const r = await origFetch.apply(this, arguments);
-  try { keep(r.url || (input && input.url) || input, r.status, await r.clone().text()); } catch (e) {}
+  try { keep(r.url || input, r.status, await r.clone().text()); } catch (e) {}
   return r;
 };
 const origOpen = XMLHttpRequest.prototype.open;
 XMLHttpRequest.prototype.open = function (method, url) {
-  this.addEventListener('readystatechange', () => { if (this.readyState === 4) keep(url, this.status, this.responseText); });
+  this.addEventListener('readystatechange', () => { try { if (this.readyState === 4) keep(url, this.status,
+    ['', 'text'].includes(this.responseType) ? this.responseText : JSON.stringify(this.response)); } catch (e) {} });
   return origOpen.apply(this, arguments);
 };
 """
 
-_RECORD_JS = """
-const saved = sessionStorage.getItem(arguments[0]);
-if (saved) return saved;
-const v = window.__lastPublish;  /* set by pages that expose their answer (the test replica does) */
-return v ? JSON.stringify({status: 200, body: typeof v === 'string' ? v : JSON.stringify(v)}) : null;
-"""
+# window.__lastPublish: pages that expose their own answer (the test replica does; Zhihu does not)
+_RECORD_JS = """const v = window.__lastPublish; return sessionStorage.getItem(arguments[0])
+  || (v ? JSON.stringify({status: 200, body: typeof v === 'string' ? v : JSON.stringify(v)}) : null);"""
 
 
 class ZhihuPlatform(Platform):
@@ -106,13 +101,12 @@ class ZhihuPlatform(Platform):
         driver.get(self.base + "/write")
 
         def ready(d: Any) -> bool:
-            return _signed_out_or_flagged(page_path(d)) or bool(d.find_elements(By.CSS_SELECTOR, _TITLE))
+            return page_path(d).startswith(_GONE) or bool(d.find_elements(By.CSS_SELECTOR, _TITLE))
 
         wait_for(driver, ready, self.wait_timeout, "the Zhihu editor")
         _raise_for_path(page_path(driver))
         me = self._api_json(driver, "/api/v4/me")
-        token = me.get("url_token") if isinstance(me, dict) else None
-        if not token:
+        if not (token := me.get("url_token")):
             raise TransientFailure("platform_error", "Zhihu's /api/v4/me answered without a url_token")
         return str(token)
 
@@ -120,11 +114,13 @@ class ZhihuPlatform(Platform):
         """Title by one text insertion, body by a paste event that the Draft.js editor handles itself."""
         if len(title) > _MAX_TITLE:  # checked before typing: the editor would cut it silently
             raise PermanentFailure("title_too_long", f"Zhihu titles have at most {_MAX_TITLE} characters")
-        title_el, body_el = _one(driver, _TITLE), _one(driver, _BODY)
-        shown = insert_text(driver, title_el, title)
+        title_el, body_el = (driver.find_elements(By.CSS_SELECTOR, css) for css in (_TITLE, _BODY))
+        if not (title_el and body_el):
+            raise TransientFailure("editor_error", "The Zhihu editor has no title field or body: the page changed")
+        shown = insert_text(driver, title_el[0], title)
         if normalize(shown) != normalize(title):
             raise TransientFailure("editor_error", "The Zhihu title field did not take the title")
-        paste_text(driver, body_el, content, _paragraphs_html(content))
+        paste_text(driver, body_el[0], content, _paragraphs_html(content))
         want = normalize(content)
         try:  # Draft.js re-renders from its own state after the paste: wait for it
             wait_for(driver, lambda d: normalize(d.find_element(By.CSS_SELECTOR, _BODY).text) == want, 5, "the body")
@@ -134,26 +130,24 @@ class ZhihuPlatform(Platform):
     def submit(self, driver: Any) -> None:
         """Click 发布, then the 发布 of the settings panel that it opens (buttons found by their text)."""
         driver.execute_script(_HOOK_JS, _RECORD)
-        trigger = wait_for(driver, lambda d: _visible(d, _PUBLISH_BUTTONS)[:1], self.wait_timeout, "发布")[0]
-        _click(driver, trigger)
-        final = wait_for(
-            driver, lambda d: [b for b in _visible(d, _PUBLISH_BUTTONS) if b != trigger][:1], self.wait_timeout, "发布"
-        )[0]
-        _click(driver, final)
+        trigger = wait_for(driver, lambda d: _visible(d), self.wait_timeout, "the 发布 button")[0]
+        trigger.click()  # a native click: pages may ignore untrusted (script) clicks
+        panel = wait_for(driver, lambda d: [b for b in _visible(d) if b != trigger], self.wait_timeout, "the panel")
+        panel[0].click()
 
     def confirm(self, driver: Any, timeout: float) -> Published:
         """Success is ``/p/<digits>`` showing its title and, when observable, the API's ``code == 0`` for that id."""
 
         def settled(d: Any) -> tuple[str, Any] | None:
             path = page_path(d)
-            if _signed_out_or_flagged(path):
+            if path.startswith(_GONE):
                 return ("path", path)
             try:  # the page may be navigating away under us: look again at the next poll
                 answer = _publish_answer(d)
                 if answer is not None and answer[0] != 0:
                     return ("answer", answer)
                 m = _ARTICLE.match(path)
-                if m and any(h.text.strip() for h in d.find_elements(By.CSS_SELECTOR, "h1.Post-Title")):
+                if m and any(h.text.strip() for h in d.find_elements(By.CSS_SELECTOR, _H1)):
                     return ("article", (m.group(1), answer))
             except WebDriverException:
                 pass
@@ -168,7 +162,7 @@ class ZhihuPlatform(Platform):
         if kind == "path":
             _raise_for_path(value)
         if kind == "answer":
-            _raise_for_answer(*value)
+            _raise_for_answer(value[0], value[1])
         article_id, answer = value
         if answer is not None and answer[2] and answer[2] != article_id:
             raise TransientFailure("platform_error", f"Zhihu published {answer[2]} but showed {article_id}")
@@ -178,42 +172,33 @@ class ZhihuPlatform(Platform):
         """The title and body text of the article page."""
         if page_path(driver) != f"/p/{published.article_id}":
             driver.get(f"{self.base}/p/{published.article_id}")
-        title = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "h1.Post-Title"), self.wait_timeout, "it")
-        body = driver.find_elements(By.CSS_SELECTOR, ".Post-RichText") or driver.find_elements(
-            By.CSS_SELECTOR, ".RichText"
-        )
+        title = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, _H1), self.wait_timeout, "the article")
+        body = driver.find_elements(By.CSS_SELECTOR, ".Post-RichText, .RichText")
         return title[0].text, body[0].text if body else ""
 
     def find(self, driver: Any, title: str, content: str) -> LookupResult:
         """Search the member's own articles (newest first) through the API; any doubt is UNKNOWN."""
-        want_title, want_body = normalize(title), normalize(content)
+        want = normalize(title), normalize(content)
         unsure = False
         try:
             if not str(driver.current_url).startswith(self.base + "/"):
                 driver.get(self.base + "/write")  # fetch from the site's own origin, with its cookies
-            me = self._api_json(driver, "/api/v4/me")
-            token = quote(str(me["url_token"]), safe="")
+            token = quote(str(self._api_json(driver, "/api/v4/me")["url_token"]), safe="")
             for page in range(_MAX_PAGES):
                 answer = self._api_json(driver, f"/api/v4/members/{token}/articles?limit=20&offset={page * 20}")
-                items = answer["data"]
-                for item in items:
-                    if normalize(str(item.get("title", ""))) != want_title:
-                        continue
-                    body = _plain(item.get("content") or "")
-                    excerpt = _plain(item.get("excerpt") or "").rstrip("…. ")
-                    if (body and body == want_body) or (not body and excerpt and want_body.startswith(excerpt)):
+                for item in answer["data"]:
+                    verdict = _same_article(item, *want)
+                    if verdict:
                         article_id = str(item["id"])  # parsed by Python: exact even if sent as a number
                         return LookupResult(Lookup.FOUND, Published(f"{self.base}/p/{article_id}", article_id))
-                    # same title, only an excerpt that differs (or none): maybe Zhihu reworded it; never guess ABSENT
-                    unsure = unsure or not body
-                if answer.get("paging", {}).get("is_end", True) or not items:
+                    unsure = unsure or verdict is None
+                if answer.get("paging", {}).get("is_end", True) or not answer["data"]:
                     if unsure:
-                        return LookupResult(
-                            Lookup.UNKNOWN, reason="an article with this title shows no text to compare"
-                        )
+                        return LookupResult(Lookup.UNKNOWN, reason="an article of this title shows no text to compare")
                     return LookupResult(Lookup.ABSENT)
         except (JobFailure, WebDriverException, KeyError, TypeError, AttributeError) as exc:
-            return LookupResult(Lookup.UNKNOWN, reason=f"Zhihu's article list could not be read: {_why(exc)}")
+            why = getattr(exc, "message", None) or getattr(exc, "msg", None) or repr(exc)
+            return LookupResult(Lookup.UNKNOWN, reason=f"Zhihu's article list could not be read: {why}")
         return LookupResult(Lookup.UNKNOWN, reason=f"more than {_MAX_PAGES * 20} articles: the list was not read fully")
 
     def _api_json(self, driver: Any, path: str) -> Any:
@@ -224,14 +209,11 @@ class ZhihuPlatform(Platform):
             raise TransientFailure("network", f"Zhihu's API could not be reached: {body[:200]}")
         parsed = _loads(body)
         if status != 200:
-            _raise_for_answer(*_code_of(status, parsed))
+            code, message, _ = _code_of(status, parsed)
+            _raise_for_answer(40353 if status == 401 else code, message)  # 401 is "log in" whatever the code
         if not isinstance(parsed, dict):
             raise TransientFailure("platform_error", f"Zhihu's API answered {path.split('?')[0]} with no JSON object")
         return parsed
-
-
-def _signed_out_or_flagged(path: str) -> bool:
-    return path.startswith(("/signin", "/account/unhuman"))
 
 
 def _raise_for_path(path: str) -> None:
@@ -241,7 +223,7 @@ def _raise_for_path(path: str) -> None:
         raise PermanentFailure("captcha", "Zhihu's risk control asks to verify that you are human")
 
 
-def _raise_for_answer(code: int, message: str, _id: str | None = None) -> None:
+def _raise_for_answer(code: int, message: str) -> None:
     """Classify a non-zero answer of Zhihu's API (HTTP 200 with ``code`` is how it reports failures)."""
     if code == 40352:
         raise PermanentFailure("captcha", f"Zhihu's risk control asks to verify that you are human ({message})")
@@ -267,12 +249,25 @@ def _code_of(status: int, body: Any) -> tuple[int, str, str | None]:
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     code = body.get("code", error.get("code"))
     if not isinstance(code, int):
-        code = 0 if status == 200 and body else (401 if status == 401 else status or -1)
+        code = 0 if status == 200 and body else (status or -1)
     data = body.get("data") if isinstance(body.get("data"), dict) else {}
     result = _loads(data["result"]) if isinstance(data.get("result"), str) else data.get("result")
     publish = result.get("publish") if isinstance(result, dict) else None
     found = publish.get("id") if isinstance(publish, dict) else data.get("id")
     return code, str(body.get("message") or error.get("message") or ""), str(found) if found is not None else None
+
+
+def _same_article(item: dict[str, Any], title: str, body: str) -> bool | None:
+    """True/False for a list item; None when the title matches but the text cannot settle it."""
+    if normalize(str(item.get("title", ""))) != title:
+        return False
+    content = _plain(item.get("content") or "")
+    if content:
+        return content == body
+    raw = str(item.get("excerpt") or "")  # plain text or HTML: unverified, so try both readings
+    excerpts = {e.rstrip("…. ") for e in (normalize(raw), _plain(raw))} - {""}
+    # only an excerpt that differs (or none): Zhihu may have reworded it, so never guess "absent"
+    return True if any(body.startswith(e) for e in excerpts) else None
 
 
 def _paragraphs_html(text: str) -> str:
@@ -297,27 +292,9 @@ def _on_domain(domain: str, host: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
-def _one(driver: Any, css: str) -> Any:
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    if not found:
-        raise TransientFailure("editor_error", f"The Zhihu editor has no {css}: the page changed or did not load")
-    return found[0]
-
-
-def _visible(driver: Any, xpath: str) -> list[Any]:
+def _visible(driver: Any) -> list[Any]:
+    """The 发布 buttons a person could click now, in page order."""
     try:
-        return [el for el in driver.find_elements(By.XPATH, xpath) if el.is_displayed() and el.is_enabled()]
+        return [el for el in driver.find_elements(By.XPATH, _PUBLISH) if el.is_displayed() and el.is_enabled()]
     except WebDriverException:  # re-rendered while we looked
         return []
-
-
-def _click(driver: Any, element: Any) -> None:
-    try:
-        element.click()
-    except (ElementClickInterceptedException, ElementNotInteractableException):
-        # the native click did not happen (an overlay was on top): a script click cannot double it
-        driver.execute_script("arguments[0].click();", element)
-
-
-def _why(exc: BaseException) -> str:
-    return getattr(exc, "message", None) or getattr(exc, "msg", None) or f"{type(exc).__name__}: {exc}"

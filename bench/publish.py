@@ -1,0 +1,158 @@
+"""Benchmark: 100 publishes (10 users × 10) through examgen vs a plain Selenium loop, same platform.
+
+Run with ``make bench``. Prints one JSON document: wall times, jobs/s, their ratio, submit and
+/queue/status latency percentiles while jobs run, and peak memory (PSS) of server + browsers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from support import FINAL, ServerProcess, article
+
+from app.browser import Browser, BrowserFactory
+from app.platforms.demo import DemoPlatform
+
+USERS, PER_USER, CONCURRENCY = 10, 10, 2
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile in milliseconds."""
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q / 100 * len(values)))] * 1000, 2)
+
+
+def tree_pss(pid: int) -> int:
+    """PSS in bytes of a process and all its descendants."""
+    total = 0
+    try:
+        root = psutil.Process(pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                total += proc.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
+    """Submit 100 single-article jobs from 10 users, poll /queue/status, wait for all."""
+    tokens = [server.make_user(f"bench{u}") for u in range(USERS)]
+    stop = threading.Event()
+    status_lat: list[float] = []
+    peak = {"pss": 0}
+
+    def poll_status() -> None:
+        while not stop.is_set():
+            t = time.perf_counter()
+            server.call("GET", "/queue/status", token=tokens[0])
+            status_lat.append(time.perf_counter() - t)
+            stop.wait(0.05)
+
+    def sample_memory() -> None:
+        while not stop.is_set():
+            peak["pss"] = max(peak["pss"], tree_pss(server.proc.pid))
+            stop.wait(0.5)
+
+    pollers = [threading.Thread(target=poll_status), threading.Thread(target=sample_memory)]
+    submit_lat: list[float] = []
+    owned: dict[str, list[str]] = {t: [] for t in tokens}
+    t0 = time.perf_counter()
+    for t in pollers:
+        t.start()
+    for i in range(PER_USER):
+        for u, token in enumerate(tokens):
+            started = time.perf_counter()
+            owned[token] += server.publish(token, [article(f"[bench{u}]", i)])
+            submit_lat.append(time.perf_counter() - started)
+    for token, ids in owned.items():
+        server.wait_final(token, ids, timeout=600)
+    wall = time.perf_counter() - t0
+    stop.set()
+    for t in pollers:
+        t.join()
+    jobs = [j for token, ids in owned.items() for j in server.wait_final(token, ids).values()]
+    return {
+        "wall_s": round(wall, 2),
+        "jobs_per_s": round(len(jobs) / wall, 3),
+        "success": sum(j["status"] == "success" for j in jobs),
+        "final": sum(j["status"] in FINAL for j in jobs),
+        "submit_ms": {"p50": pct(submit_lat, 50), "p99": pct(submit_lat, 99), "n": len(submit_lat)},
+        "queue_status_ms": {"p50": pct(status_lat, 50), "p99": pct(status_lat, 99), "n": len(status_lat)},
+        "peak_pss_mb": round(peak["pss"] / 2**20, 1),
+    }
+
+
+def run_plain_loop(base: str, profile_root: Path) -> dict[str, object]:
+    """The same 100 publishes with 2 warm drivers and no job server: the baseline."""
+    factory = BrowserFactory(profile_root, "/usr/bin/chromium", "/usr/bin/chromedriver")
+    platform = DemoPlatform(base)
+    browsers = [factory.create() for _ in range(CONCURRENCY)]
+    for b in browsers:  # warm: one page load each before timing
+        b.driver.get(base + "/demo/")
+    work = [(u, i) for i in range(PER_USER) for u in range(USERS)]
+    lock = threading.Lock()
+
+    def worker(browser: Browser) -> None:
+        while True:
+            with lock:
+                if not work:
+                    return
+                u, i = work.pop(0)
+            a = article(f"[plain{u}]", i)
+            driver = browser.driver
+            platform.with_cookies(driver, [{"name": "demo_user", "value": f"plain{u}"}])
+            platform.open_editor(driver)
+            platform.fill(driver, a["title"], a["content"])
+            platform.submit(driver)
+            platform.confirm(driver, 30)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(b,)) for b in browsers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    for b in browsers:
+        b.quit()
+    return {"wall_s": round(wall, 2), "jobs_per_s": round(len(range(USERS * PER_USER)) / wall, 3)}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"MAX_CONCURRENT_JOBS": CONCURRENCY, "USER_MAX_ACTIVE": PER_USER, "USER_RATE_LIMIT": "100/minute"}
+        server = ServerProcess(Path(tmp) / "instance", **env).start()
+        try:
+            examgen = run_server_benchmark(server)
+            plain = run_plain_loop(server.base, Path(tmp) / "plain-browsers")
+            articles = server.articles()
+        finally:
+            code = server.terminate()
+    result = {
+        "jobs": USERS * PER_USER,
+        "max_concurrent_jobs": CONCURRENCY,
+        "examgen": examgen,
+        "plain_selenium_2_warm_drivers": plain,
+        "throughput_ratio": round(examgen["jobs_per_s"] / plain["jobs_per_s"], 3),
+        "targets": {"throughput_ratio": ">= 0.9", "submit_p50_ms": "< 50", "queue_status_p50_ms": "< 20"},
+        "articles_published": len(articles),
+        "server_exit_code": code,
+        "cpu_count": psutil.cpu_count(),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
