@@ -102,8 +102,8 @@ class JobServer:
             recovered = store.recover(s)
             usernames = self._usernames(s, {j.user_id for j in recovered})
             for job in recovered:
-                if job.status == JobStatus.RETRYING and job.next_attempt_at:
-                    self._schedule_retry(job.next_attempt_at, job.id)
+                if job.status == JobStatus.RETRYING:
+                    self._schedule_retry(job.next_attempt_at or utcnow(), job.id)
                 else:
                     self.queue.push(self._item(job, usernames[job.user_id]))
             for account in s.scalars(select(Account).where(Account.cooldown_until > utcnow())):
@@ -207,6 +207,14 @@ class JobServer:
     def _schedule_retry(self, due: datetime, job_id: str) -> None:
         with self._retries_lock:
             heapq.heappush(self._retries, (due, job_id))
+
+    def forget_retry(self, job_id: str) -> None:
+        """A cancelled job no longer waits out its backoff (nor counts in the queue size)."""
+        with self._retries_lock:
+            kept = [entry for entry in self._retries if entry[1] != job_id]
+            if len(kept) != len(self._retries):
+                heapq.heapify(kept)
+                self._retries = kept
 
     def _due_retries(self, now: datetime) -> list[str]:
         due = []

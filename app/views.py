@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from app.jobs import count_active
 from app.models import Job, JobStatus, User, utcnow
 from app.stats import estimate_starts
 
@@ -85,6 +86,13 @@ class JobViews:
             "questions": payload.get("questions"),
         }
 
+    def _can_submit(self, user: User) -> int:
+        """Jobs the user may submit now: the tighter of the rate window and the active cap."""
+        srv = self.server
+        with srv.db.read() as s:
+            active = count_active(s, user.id)
+        return max(0, min(srv.admission.remaining(user.username), srv.config.user_max_active - active))
+
     def queue_status(self, user: User) -> dict[str, Any]:
         """The ``/queue/status`` document for ``user`` (admins also get every user's figures)."""
         srv = self.server
@@ -127,7 +135,7 @@ class JobViews:
                 "queued": len(mine),
                 "running": sum(1 for h in running if h.username == user.username),
                 "estimated_wait_time": round(user_eta, 1),
-                "can_submit": srv.admission.remaining(user.username),
+                "can_submit": self._can_submit(user),
             },
         }
         if user.is_admin:

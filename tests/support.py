@@ -213,10 +213,15 @@ class ServerProcess(Http):
         self.proc.wait()
 
     def cleanup(self) -> None:
-        """Kill whatever is left of the process group."""
+        """Kill whatever is left: the process group, and browsers a killed server left behind."""
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        for pid in browser_pids(self.instance):  # chromedriver runs in its own session
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def tail(self, n: int = 3000) -> str:
         try:

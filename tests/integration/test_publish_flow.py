@@ -135,3 +135,15 @@ def test_cancel_of_a_queued_job_is_immediate_and_retry_brings_it_back(live_serve
     assert [jobs[i]["status"] for i in ids] == ["success", "success"]
     live_server.ok("DELETE", f"/api/jobs/{ids[1]}", token=token, expect=204)
     assert live_server.call("GET", f"/api/jobs/{ids[1]}", token=token)[0] == 404
+
+
+@pytest.mark.server(retry_base_delay=60, retry_max_delay=60)
+def test_cancel_of_a_job_waiting_out_its_backoff_empties_the_queue(live_server: LiveServer) -> None:
+    token = live_server.make_user("backoff")
+    live_server.knobs(fail_next=5)
+    (job_id,) = live_server.publish(token, [article("[backoff]", 0)])
+    waiting = wait_until(lambda: (j := live_server.job(token, job_id))["status"] == "retrying" and j, 30, "a backoff")
+    assert waiting["error_code"] == "platform_unavailable" and waiting["estimated_start_seconds"] > 0
+    assert live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 1
+    assert live_server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)["job"]["status"] == "cancelled"
+    assert live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 0
