@@ -1,0 +1,106 @@
+"""The WebDriver pool with real Chromium: lending, recycling, reaping, replacing, sweeping."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+from support import browser_pids, wait_until
+
+from app.browser import BrowserFactory
+from app.pool import DriverPool, PoolTimeout
+
+pytestmark = pytest.mark.browser
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def factory(tmp_path: Path) -> BrowserFactory:
+    return BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver")
+
+
+def test_a_released_browser_is_reused_then_recycled_after_max_uses(factory: BrowserFactory) -> None:
+    pool = DriverPool(factory.create, size=1, max_uses=2)
+    try:
+        first = pool.acquire()
+        pool.release(first)
+        again = pool.acquire()
+        assert again is first and again.uses == 2
+        pool.release(again)  # worn out: quit
+        assert pool.stats().recycled == 1 and pool.alive() == 0
+        fresh = pool.acquire()
+        assert fresh is not first and pool.stats().created == 2
+        pool.release(fresh)
+    finally:
+        pool.close()
+    assert not browser_pids(factory.profile_root.parent)
+
+
+def test_the_pool_never_lends_more_than_its_size(factory: BrowserFactory) -> None:
+    pool = DriverPool(factory.create, size=1)
+    try:
+        held = pool.acquire()
+        with pytest.raises(PoolTimeout):
+            pool.acquire(timeout=0.5)
+        got: list[object] = []
+        waiter = threading.Thread(target=lambda: got.append(pool.acquire(timeout=30)))
+        waiter.start()
+        pool.release(held)
+        waiter.join(30)
+        assert got == [held]
+        pool.release(held)
+    finally:
+        pool.close()
+
+
+def test_a_killed_browser_fails_its_health_check_and_is_replaced(factory: BrowserFactory) -> None:
+    pool = DriverPool(factory.create, size=1)
+    try:
+        browser = pool.acquire()
+        pool.release(browser)
+        for proc in psutil.Process(browser.pgid).children(recursive=True):
+            proc.kill()  # Chromium dies behind the pool's back
+        replacement = pool.acquire()
+        assert replacement is not browser and replacement.healthy()
+        assert pool.stats().recycled == 1
+        pool.release(replacement)
+    finally:
+        pool.close()
+
+
+def test_idle_browsers_are_reaped(factory: BrowserFactory) -> None:
+    clock = Clock()
+    pool = DriverPool(factory.create, size=2, idle_timeout=300, clock=clock)
+    try:
+        browser = pool.acquire()
+        pool.release(browser)
+        clock.now += 299
+        assert pool.reap_idle() == 0
+        clock.now += 2
+        assert pool.reap_idle() == 1 and pool.alive() == 0
+        wait_until(lambda: not browser_pids(factory.profile_root.parent), 10, "the reaped browser to exit")
+    finally:
+        pool.close()
+
+
+def test_browsers_left_by_a_killed_run_are_swept_at_start(factory: BrowserFactory) -> None:
+    orphan = factory.create()  # a browser whose server "died": nobody will quit it
+    assert browser_pids(factory.profile_root.parent)
+    swept = BrowserFactory(factory.profile_root, "/usr/bin/chromium", "/usr/bin/chromedriver").sweep_leftovers()
+    assert swept >= 1
+    wait_until(
+        lambda: not psutil.pid_exists(orphan.pgid) or psutil.Process(orphan.pgid).status() == "zombie",
+        10,
+        "chromedriver gone",
+    )
+    wait_until(lambda: not browser_pids(factory.profile_root.parent), 10, "Chromium gone")
+    assert not any(factory.profile_root.iterdir())
