@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import psutil
 from selenium import webdriver
@@ -20,6 +21,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 log = logging.getLogger("examgen.browser")
+
+STORAGE_TYPES = "local_storage,session_storage,indexeddb,websql,cache_storage,service_workers,file_systems"
 
 CHROME_FLAGS = (
     "--headless=new",
@@ -78,16 +81,24 @@ class Browser:
         return ok and value == 1
 
     def clear_state(self, timeout: float = 10.0) -> bool:
-        """Forget every cookie and site's storage so the next user starts clean."""
+        """Forget every cookie, and the current site's storage, so the next user starts clean.
+
+        Cookies go browser-wide; storage is per origin, and a job works on one site, so clearing
+        the current page's origin is enough. No navigation to about:blank: the next job navigates
+        anyway, and it costs ~100 ms on every job.
+        """
 
         def clear() -> None:
             try:
                 self.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
-                self.driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-                self.driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+                origin = _origin(self.driver.current_url)
+                if origin:
+                    self.driver.execute_cdp_cmd(
+                        "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": STORAGE_TYPES}
+                    )
             except AttributeError:  # a remote driver without CDP
                 self.driver.delete_all_cookies()
-            self.driver.get("about:blank")
+                self.driver.execute_script("try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}")
 
         ok, _ = call_with_timeout(clear, timeout)
         return ok
@@ -111,6 +122,11 @@ class Browser:
         if self.profile_dir:
             remove_tree(self.profile_dir)
             self.profile_dir.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _origin(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 def kill_profile_processes(profile: Path) -> int:
