@@ -49,6 +49,9 @@ format: $(DEV)
 bench: $(DEV) browser
 	$(PY) -m bench.publish
 
+screenshots: $(DEV) browser
+	$(PY) scripts/screenshots.py
+
 accept: $(DEV) browser
 	$(PY) ../shared/acceptance/accept.py --python $(PY) all
 
