@@ -118,7 +118,8 @@ class JobServer:
                 clicked,
                 self.summary(),
             )
-        for name, target in (("dispatcher", self.dispatcher.loop), ("maintenance", self._maintenance_loop)):
+        threads = (("dispatcher", self.dispatcher.loop), ("maintenance", self._maintenance_loop), ("warmup", _warm_up))
+        for name, target in threads:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -302,3 +303,13 @@ class JobServer:
         """The figures every job log line ends with."""
         running = len(self.dispatcher.running())
         return f"Queue size: {self.waiting()}, processing: {running}/{self.config.max_concurrent_jobs}"
+
+
+def _warm_up() -> None:
+    """Load jieba's dictionary now rather than on the first Chinese exam (~1 s)."""
+    try:
+        from app.exam.analyse import analyse
+
+        analyse("考试 学习 课程 内容。Course material for the exam.")
+    except Exception:  # a slow first exam is the only cost of failing here
+        log.exception("Warm-up failed")

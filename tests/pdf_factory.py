@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import random
+import uuid
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -238,3 +240,38 @@ def truncated_pdf(path: Path | str) -> Path:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+def large_pdf(path: Path | str, min_bytes: int) -> Path:
+    """A valid English handout made larger than `min_bytes` by a photo of incompressible noise."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    side = int((min_bytes / 3) ** 0.5) + 16  # RGB noise does not compress: about 3 bytes a pixel
+    noise = Image.frombytes("RGB", (side, side), random.Random(0).randbytes(side * side * 3))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    for i, sentence in enumerate(EN_SENTENCES[:12]):
+        c.drawString(60, 780 - 18 * i, sentence[:95])
+    c.drawImage(ImageReader(noise), 60, 100, width=400, height=400)
+    c.save()
+    return Path(path)
+
+
+def short_course_pdf(path: Path | str, sentences: int = 3) -> Path:
+    """A one-page handout with only a few usable sentences (too little for a long exam)."""
+    return lines_pdf(path, EN_SENTENCES[:sentences])
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type, to upload these PDFs with the standard library."""
+    boundary = f"examgen-{uuid.uuid4().hex}"
+    out = io.BytesIO()
+    for name, value in fields.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
+        out.write(value.encode() + b"\r\n")
+    for name, (filename, data) in files.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'.encode())
+        out.write(b"Content-Type: application/pdf\r\n\r\n" + data + b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"

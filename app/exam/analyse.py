@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-import threading
 from collections import Counter
 from dataclasses import dataclass
 
-import jieba
+from .wordclass import chinese_preference, chinese_words, english_preference, english_roles
 
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*")
@@ -38,58 +36,22 @@ _ZH_STOP_WORDS = """
     关于 例如 比如 包括 开始 出现 形成 发展 认为 称为 作为 方面 问题 方式 情况 时候 之一 非常 更加 逐渐 进一步
     一定 当时 所有 许多 很多 每个 这种 那种 它的 他的 并不 不是 也是 就会 可能会 就能"""
 _ZH_STOP = frozenset(_ZH_STOP_WORDS.split())
-# English has no POS table here, so a word after a determiner or with a noun suffix counts as a noun.
-_DETERMINERS = {"the", "a", "an", "this", "these", "that", "each", "every", "its", "their", "of"}
-_NOUN_SUFFIXES = (
-    "tion",
-    "sion",
-    "ment",
-    "ness",
-    "ity",
-    "ism",
-    "ogy",
-    "ance",
-    "ence",
-    "sis",
-    "ure",
-    "or",
-    "er",
-)
-# POS tags from jieba's dictionary: nouns are what exam blanks should test; function words never.
-_NOUN_TAGS = ("n", "vn", "an", "nz", "nr", "ns", "nt", "eng")
-_SKIP_TAGS = {"r", "p", "c", "u", "d", "m", "q", "f", "y", "e", "o", "ad", "z", "t", "uj", "ul", "mq"}
-
-_jieba_lock = threading.Lock()
-_jieba_tags: dict[str, str] | None = None
-
-
-def _tags() -> dict[str, str]:
-    """Initialise jieba once (thread-safe) and return its word -> part-of-speech table."""
-    global _jieba_tags
-    if _jieba_tags is None:
-        with _jieba_lock:
-            if _jieba_tags is None:
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                from jieba import posseg  # loads the POS table from the same dictionary (~0.3 s)
-
-                _jieba_tags = posseg.dt.word_tag_tab
-    return _jieba_tags
 
 
 @dataclass(frozen=True)
 class Term:
     key: str  # lower-cased identity used for counting
-    surface: str  # most frequent spelling in the document
+    surface: str  # usual spelling; a capital only at the start of sentences does not count
     weight: float  # TF-IDF x part-of-speech preference, normalised to max 1.0
     script: str  # "zh" or "en"
+    noun: bool = False  # used as a noun in the document (jieba flag n*, or English noun cues)
 
 
 @dataclass(frozen=True)
 class Sentence:
     index: int  # position among all sentences of the document
     text: str
-    terms: tuple[str, ...]  # keys of key terms found in the sentence, most specific first
+    terms: tuple[str, ...]  # keys of key terms found in the sentence, best blank first
     score: float
 
 
@@ -151,46 +113,39 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
-def tokenize(sentence: str) -> list[str]:
-    """Words of a sentence: jieba for CJK runs, a regex for Latin words; punctuation dropped."""
-    tokens: list[str] = []
+def tag_words(sentence: str) -> list[tuple[str, str]]:
+    """(word, class) pairs: jieba.posseg flags for Chinese, "n"/"v"/"a"/"" cues for English."""
+    roles = iter(english_roles(sentence))
+    tagged: list[tuple[str, str]] = []
     for run in _TOKEN.findall(sentence):
         if _CJK_CHAR.match(run):
-            _tags()
-            tokens.extend(w for w in jieba.lcut(run) if w.strip())
+            tagged.extend(chinese_words(run))
         else:
-            tokens.append(re.sub(r"['’]s$", "", run))  # "cell's" counts as "cell"
-    return tokens
+            _, cue = next(roles, ("", ""))
+            tagged.append((re.sub(r"['’]s$", "", run), cue))  # "cell's" counts as "cell"
+    return tagged
 
 
-def _preference(token: str) -> float:
-    """How suitable a token is as a key term (0 = never); favours noun-like multi-character words."""
+def tokenize(sentence: str) -> list[str]:
+    """Words of a sentence: jieba for CJK runs, a regex for Latin words; punctuation dropped."""
+    return [word for word, _ in tag_words(sentence)]
+
+
+def _preference(token: str, classes: set[str]) -> float:
+    """How suitable a token is as a key term (0 = never); favours nouns over verbs and adjectives."""
     if _CJK_CHAR.match(token):
         if len(token) < 2 or token in _ZH_STOP or cjk_count(token) != len(token):
             return 0.0
-        tag = _tags().get(token, "x")  # "x": found by jieba's HMM, usually a name or compound noun
-        if tag in _SKIP_TAGS:
-            return 0.0
-        return 1.0 if tag.startswith(_NOUN_TAGS) else 0.7 if tag == "x" else 0.4
+        return max((chinese_preference(flag) for flag in classes), default=0.0)
     low = token.lower()
     if sum(c.isalpha() for c in token) < 4 or low in _EN_STOP:
         return 0.0
-    return 0.3 if low.endswith("ly") else 1.0  # adverbs rarely make good blanks
+    return english_preference(classes) * (0.3 if low.endswith("ly") else 1.0)  # adverbs rarely make good blanks
 
 
-def _english_nouns(tokenised: list[list[str]]) -> set[str]:
-    """English words that look like nouns in context: after a determiner, noun suffix, or capitalised."""
-    nouns: set[str] = set()
-    for tokens in tokenised:
-        for i, tok in enumerate(tokens):
-            low = tok.lower()
-            if (
-                (i and tokens[i - 1].lower() in _DETERMINERS)
-                or low.endswith(_NOUN_SUFFIXES)
-                or (i and tok[:1].isupper())  # a capital mid-sentence marks a name or acronym
-            ):
-                nouns.add(low)
-    return nouns
+def _natural(token: str, first: bool) -> str:
+    # A capital at the start of a sentence says nothing about the word: "Osmosis" is "osmosis".
+    return token[:1].lower() + token[1:] if first and token[1:].islower() else token
 
 
 def sentence_is_usable(sentence: str) -> bool:
@@ -204,46 +159,50 @@ def sentence_is_usable(sentence: str) -> bool:
 def analyse(text: str, max_terms: int = 120) -> Analysis:
     """TF-IDF key terms (sentences as documents) and scored, usable sentences of `text`."""
     sentences = split_sentences(text)
-    tokenised = [tokenize(s) for s in sentences]
-    nouns = _english_nouns(tokenised)
+    tagged = [tag_words(s) for s in sentences]
+    classes: dict[str, set[str]] = {}
+    surfaces: dict[str, Counter[str]] = {}
+    for words in tagged:
+        for i, (tok, cls) in enumerate(words):
+            classes.setdefault(tok.lower(), set()).add(cls)
+            # Mid-sentence spellings count double: they show the real case ("DNS", "Internet").
+            surfaces.setdefault(tok.lower(), Counter())[_natural(tok, i == 0)] += 1 if i == 0 else 2
+    prefs = {key: _preference(max(surfaces[key], key=len), cls) for key, cls in classes.items()}
     counts: Counter[str] = Counter()
     doc_freq: Counter[str] = Counter()
-    surfaces: dict[str, Counter[str]] = {}
-    prefs: dict[str, float] = {}
-    for tokens in tokenised:
-        seen: set[str] = set()
-        for tok in tokens:
-            key = tok.lower()
-            if key not in prefs:
-                # English words never seen in a noun position are likely verbs or adjectives.
-                en_verbish = not _CJK_CHAR.match(key) and key not in nouns
-                prefs[key] = _preference(tok) * (0.5 if en_verbish else 1.0)
-            pref = prefs[key]
-            if pref:
-                counts[key] += 1
-                surfaces.setdefault(key, Counter())[tok] += 1
-                seen.add(key)
-        doc_freq.update(seen)
+    for words in tagged:
+        keys = [tok.lower() for tok, _ in words if prefs[tok.lower()]]
+        counts.update(keys)
+        doc_freq.update(set(keys))
     n_docs = len(sentences)
     idf = {k: math.log((1 + n_docs) / (1 + doc_freq[k])) + 1 for k in counts}
     raw = {k: c * idf[k] * prefs[k] for k, c in counts.items()}
     top = sorted(raw, key=lambda k: (-raw[k], k))[:max_terms]
     peak = raw[top[0]] if top else 1.0
     terms = [
-        Term(k, surfaces[k].most_common(1)[0][0], raw[k] / peak, "zh" if _CJK_CHAR.match(k) else "en") for k in top
+        Term(
+            k,
+            sorted(surfaces[k].items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
+            raw[k] / peak,
+            "zh" if _CJK_CHAR.match(k) else "en",
+            any(cls.startswith("n") for cls in classes[k]),
+        )
+        for k in top
     ]
     weights = {t.key: t.weight for t in terms}
+    # Best blank first: a noun used in more than one sentence (a concept the course returns to),
+    # then the most specific one; a term of a single sentence is often an incidental detail.
+    blank = {k: idf[k] * prefs[k] * (1.0 if doc_freq[k] >= 2 else 0.7) for k in weights}
     scored: list[Sentence] = []
     seen_text: set[str] = set()
-    for idx, (sent, tokens) in enumerate(zip(sentences, tokenised, strict=True)):
+    for idx, (sent, words) in enumerate(zip(sentences, tagged, strict=True)):
         norm = sent.lower()
         if norm in seen_text or not sentence_is_usable(sent):
             continue
         seen_text.add(norm)
-        # Best blank first: the most specific (rarest, noun-like) key term, not the most frequent one.
-        keys = sorted({t.lower() for t in tokens} & weights.keys(), key=lambda k: (-idf[k] * prefs[k], k))
+        keys = sorted({t.lower() for t, _ in words} & weights.keys(), key=lambda k: (-blank[k], k))
         if keys:
             # sqrt, not plain length: dividing by length would always favour the shortest sentences.
-            score = sum(weights[k] for k in keys) / math.sqrt(len(tokens))
+            score = sum(weights[k] for k in keys) / math.sqrt(len(words))
             scored.append(Sentence(idx, sent, tuple(keys), score))
     return Analysis(detect_language(text), terms, scored)

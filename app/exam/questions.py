@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .analyse import Analysis, Sentence, Term, analyse, cjk_count
+from .distractors import Distractors, term_pattern
 
 TYPES = ("fill_blank", "multiple_choice", "true_false")
 BLANK = "______"
@@ -67,36 +67,8 @@ class NotEnoughText(ValueError):
         self.message = msg
 
 
-def _pattern(term: Term) -> re.Pattern[str]:
-    if term.script == "en":  # whole words only, so "cell" does not match inside "cellular"
-        return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term.key)}(?![A-Za-z0-9])", re.IGNORECASE)
-    return re.compile(re.escape(term.key))
-
-
 def _match_case(word: str, like: str) -> str:
     return word[:1].upper() + word[1:] if like[:1].isupper() and word[:1].islower() else word
-
-
-def _overlaps(a: str, b: str) -> bool:
-    # "cell"/"cells" or "网络"/"网络层" would make two options (or a false statement) mean the same.
-    return a in b or b in a
-
-
-def _alternatives(term: Term, sentence: str, terms: list[Term]) -> list[Term]:
-    """Other key terms that could replace `term` in `sentence`, most plausible first."""
-    low = sentence.lower()
-    cands = [t for t in terms if not _overlaps(t.key, term.key) and t.key not in low]
-    plural = term.script == "en" and term.key.endswith("s")
-    # Same script, same grammatical number and similar length make a distractor plausible.
-    return sorted(
-        cands,
-        key=lambda t: (
-            t.script != term.script,
-            plural != (t.script == "en" and t.key.endswith("s")),
-            abs(len(t.key) - len(term.key)),
-            -t.weight,
-        ),
-    )
 
 
 def _plan(analysis: Analysis) -> list[tuple[Sentence, Term]]:
@@ -108,7 +80,7 @@ def _plan(analysis: Analysis) -> list[tuple[Sentence, Term]]:
     for sent in sorted(analysis.sentences, key=lambda s: (-s.score, s.index)):
         # Prefer a term not yet used as an answer so the exam tests many different terms.
         for key in sorted(sent.terms, key=lambda k: k in used):
-            blanked = _pattern(by_key[key]).sub(BLANK, sent.text).lower()
+            blanked = term_pattern(by_key[key]).sub(BLANK, sent.text).lower()
             if blanked != sent.text.lower() and blanked not in seen:
                 seen.add(blanked)
                 used.add(key)
@@ -120,22 +92,22 @@ def _plan(analysis: Analysis) -> list[tuple[Sentence, Term]]:
 def _build(kind: str, sent: Sentence, term: Term, ctx: dict) -> Question | None:
     """Build one question of `kind`, or None when the sentence cannot support that kind."""
     words = _WORDING["zh" if cjk_count(sent.text) >= len(sent.text) / 3 else "en"]
-    pattern, rng = _pattern(term), ctx["rng"]
+    pattern, rng = term_pattern(term), ctx["rng"]
     answer = pattern.search(sent.text).group(0)  # spelled as in the source, e.g. capitalised
     blanked = pattern.sub(BLANK, sent.text)
     if kind == "fill_blank":
         return Question(0, kind, words[kind].format(blanked), [], answer, sent.text)
     if kind == "multiple_choice":
-        pool = _alternatives(term, sent.text, ctx["terms"])[:8]
-        if len(pool) < 3:
+        wrong = ctx["wrong"].options(term, answer, sent, rng)
+        if not wrong:
             return None
-        options = [answer] + [_match_case(t.surface, answer) for t in rng.sample(pool, 3)]
+        options = [answer] + [_match_case(w, answer) for w in wrong]
         rng.shuffle(options)
         letter = "ABCD"[options.index(answer)]
         return Question(0, kind, words[kind].format(blanked), options, f"{letter}. {answer}", sent.text)
     ctx["tf"] += 1
     if ctx["tf"] % 2 == ctx["tf_parity"]:
-        for alt in _alternatives(term, sent.text, ctx["terms"])[:3]:
+        for alt in ctx["wrong"].alternatives(term, sent)[:3]:
             swapped = pattern.sub(lambda m, a=alt: _match_case(a.surface, m.group(0)), sent.text)
             # A "false" statement that appears in the document would actually be true.
             if swapped.lower() not in ctx["text"]:
@@ -166,7 +138,13 @@ def generate_exam(
     # Seed from the content, not global state, so a retried job produces the identical exam.
     digest = hashlib.sha256(f"{questions}\x1f{title}\x1f{text}".encode()).digest()
     rng = random.Random(int.from_bytes(digest[:8], "big"))
-    ctx = {"rng": rng, "terms": analysis.terms, "text": text.lower(), "tf": 0, "tf_parity": rng.randrange(2)}
+    ctx = {
+        "rng": rng,
+        "wrong": Distractors(analysis, text),
+        "text": text.lower(),
+        "tf": 0,
+        "tf_parity": rng.randrange(2),
+    }
     chosen = sorted(plan[:questions], key=lambda item: item[0].index)  # ask in document order
     built: list[Question] = []
     for i, (sent, term) in enumerate(chosen):

@@ -55,6 +55,8 @@ class GenerateKind:
             text = extract_text(upload)
         except UploadError as exc:
             raise PermanentFailure(exc.code, exc.message) from None
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many types; rereading will not help
+            raise PermanentFailure("unreadable_pdf", f"The PDF could not be read: {exc}"[:300]) from None
         self._check_cancel(ctx)
 
         def stage(name: str, percent: int) -> None:
@@ -90,9 +92,9 @@ class GenerateKind:
             page.unlink(missing_ok=True)
         if not pdf.startswith(b"%PDF"):
             raise TransientFailure("render_failed", "The browser did not produce a PDF")
+        ctx.report(95, "Saving the exam")
         result = results_dir(ctx.work_dir) / f"{ctx.job_id}.pdf"
         write_atomically(result, pdf)
-        ctx.report(95, "Saving the exam")
         return JobResult(result_path=str(result))
 
     @staticmethod

@@ -22,7 +22,9 @@ from app.exam import (
     render_html,
     split_sentences,
 )
+from app.exam.analyse import tag_words
 from app.exam.questions import BLANK
+from app.exam.wordclass import chinese_words, english_roles
 
 LIMIT = 10 * 1024 * 1024
 TYPES = {"fill_blank", "multiple_choice", "true_false"}
@@ -252,6 +254,63 @@ def test_progress_reports_both_stages(texts: dict[str, str]) -> None:
     assert [p for s, p in calls if s == "build"] == sorted(p for s, p in calls if s == "build")
 
 
+def _options_and_answer(q) -> tuple[list[str], str]:
+    letter, answer = q.answer.split(". ", 1)
+    assert q.options["ABCD".index(letter)] == answer
+    return [o for o in q.options if o != answer], answer
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "mixed", "long"])
+def test_distractors_look_like_the_answer(texts: dict[str, str], lang: str) -> None:
+    text = texts[lang]
+    mcs = [q for q in generate_exam(text, questions=30).questions if q.type == "multiple_choice"]
+    assert len(mcs) == 10  # every third question; none fell back to fill-in-the-blank
+    for q in mcs:
+        wrong, answer = _options_and_answer(q)
+        assert len({o.lower() for o in q.options}) == 4, q.options
+        for option in wrong:
+            assert _is_cjk(option) == _is_cjk(answer), (option, answer)  # same script
+            assert option[:1].isupper() == answer[:1].isupper(), (option, answer)  # same case style
+            assert 0.5 <= len(option) / len(answer) <= 2, (option, answer)  # similar length
+            low, ans = option.lower(), answer.lower()
+            assert low not in ans and ans not in low, (option, answer)
+            assert low not in q.source.lower(), (option, q.source)
+            # Put in the blank, a distractor never gives a sentence the document itself states.
+            assert q.prompt.split("：", 1)[-1].split(": ", 1)[-1].replace(BLANK, option).lower() not in text.lower()
+
+
+def test_distractors_are_lowercase_words_for_a_lowercase_answer(texts: dict[str, str]) -> None:
+    exam = generate_exam(texts["en"], questions=30)
+    lowercase = [q for q in exam.questions if q.type == "multiple_choice" and q.answer.split(". ", 1)[1].islower()]
+    assert lowercase
+    for q in lowercase:
+        assert all(o.islower() for o in q.options), q.options  # no stray "Meiosis" or "Dynamic"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "mixed", "long"])
+def test_blanks_are_nouns_not_common_adjectives_or_verbs(texts: dict[str, str], lang: str) -> None:
+    for q in generate_exam(texts[lang], questions=30).questions:
+        if q.type == "true_false":
+            continue
+        answer = q.answer.split(". ", 1)[1] if q.type == "multiple_choice" else q.answer
+        cls = {w.lower(): c for w, c in tag_words(q.source)}[answer.lower()]
+        # Chinese: a jieba.posseg noun flag; English: noun cues or at least no verb/adjective cue.
+        assert cls.startswith("n") if _is_cjk(answer) else cls in ("n", ""), (answer, cls, q.source)
+        assert answer.lower() not in {"basic", "right", "binds", "lowers", "identical", "产生"}
+
+
+def test_english_roles() -> None:
+    roles = dict(english_roles("A firewall filters the traffic, and the basic unit of the cell is small."))
+    assert roles["filters"] == "v" and roles["basic"] == "a"
+    assert roles["traffic"] == roles["cell"] == "n" and roles["firewall"] in ("n", "")
+    assert dict(english_roles("Ribosomes join amino acids to build new proteins."))["build"] == "v"
+
+
+def test_chinese_words_are_tagged_by_posseg() -> None:
+    words = dict(chinese_words("路由器根据路由表为数据分组选择最佳路径"))
+    assert words["路由器"].startswith("n") and words["路径"].startswith("n") and words["根据"] == "p"
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
 
@@ -261,7 +320,9 @@ def test_render_html_structure(texts: dict[str, str]) -> None:
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
     assert "<h1>Biology &amp; Networks</h1>" in html
     assert "Name: ____" in html and "Date: ____" in html
-    assert '"Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", sans-serif' in html
+    # Latin text in TrueType fonts first (Chromium embeds Noto CJK only as Type 3), CJK as fallback.
+    assert '"Liberation Sans", "DejaVu Sans", "Noto Sans CJK SC", sans-serif' in html
+    assert "counter(page)" in html and "font-style: italic" not in html
     assert re.search(r"\.answer-key\s*\{[^}]*page-break-before:\s*always", html)
     key_at = html.index('<section class="answer-key">')
     assert all(html.index(f"{q.number}.</span>") < key_at for q in exam.questions)
@@ -281,4 +342,15 @@ def test_render_html_escapes_text() -> None:
 def test_render_html_chinese(texts: dict[str, str]) -> None:
     html = render_html(generate_exam(texts["zh"], questions=3, title="中国历史测验"))
     assert '<html lang="zh-CN">' in html and "中国历史测验" in html
-    assert "○ 对" in html and "○ 错" in html and "参考答案" in html
+    assert "○</span> 对" in html and "○</span> 错" in html and "参考答案" in html
+    assert "姓名：____" in html and "日期：____" in html  # full-width colons in Chinese
+    # Chinese quotes and punctuation come from the CJK font, not the narrow Latin one.
+    assert '"Exam CJK Punctuation", "Liberation Sans"' in html and "U+3000-303F" in html
+
+
+def test_render_html_keeps_blanks_on_one_line(texts: dict[str, str]) -> None:
+    exam = generate_exam(texts["en"], questions=20)
+    html = render_html(exam)
+    blanks = sum(q.prompt.count(BLANK) for q in exam.questions)
+    assert blanks and html.count(f'<span class="blank">{BLANK}</span>') == blanks
+    assert '<ol class="long">' in html  # 20 answers: the key is set in two columns
