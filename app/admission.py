@@ -38,7 +38,9 @@ class Admission:
     ) -> None:
         """Raise the first limit that ``n`` more jobs would break; count nothing if one does."""
         if shutting_down:
-            self._reject("shutting_down", "The server is shutting down; submit again in a minute", 503, 60, {})
+            self._reject(
+                "shutting_down", "The server is shutting down; submit again in a minute", 503, 60, {"can_submit": 0}
+            )
         room_user = max(0, self.user_max_active - user_active)
         window = self._limiter.get_window_stats(self._item, user)
         room_rate = max(0, window.remaining)

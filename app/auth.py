@@ -58,7 +58,7 @@ def create_user(
     db: Database, username: str, password: str | None = None, admin: bool = False, token: str | None = None
 ) -> Created:
     """Create a user with one API token; raise ValidationError or Conflict."""
-    if not USERNAME_RE.match(username or ""):
+    if not USERNAME_RE.fullmatch(username or ""):
         raise ValidationError(
             "A username is 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
             fields={"username": "invalid"},

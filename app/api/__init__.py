@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.api import accounts, jobs, status, users
-from app.api.common import error_response
+from app import metrics
+from app.api import accounts, jobs, openapi, status, users
+from app.api.common import error_response, reject_nul_args
 from app.errors import ExamgenError
 
 log = logging.getLogger("examgen.http")
@@ -33,13 +35,25 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprints and error handlers."""
-    for module in (jobs, accounts, users, status):
+    """Register the API blueprints, /metrics and the error handlers."""
+    for module in (jobs, accounts, users, status, openapi):
         app.register_blueprint(module.bp)
+        # Hooked on the app, not the blueprint: a registered blueprint cannot change, and one process
+        # may build several apps (tests, bench).
+        app.before_request_funcs.setdefault(module.bp.name, []).append(reject_nul_args)
+    metrics.init_app(app)
 
     @app.errorhandler(ExamgenError)
     def on_examgen_error(exc: ExamgenError) -> Response:
         return error_response(exc)
+
+    @app.errorhandler(OperationalError)
+    def on_database_down(exc: OperationalError) -> Response:
+        # the database is unreachable or locked past its timeout: a passing state, so 503 and a retry hint
+        log.error("Database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        err = ExamgenError("The database is unavailable; try again shortly", code="unavailable", status=503)
+        err.retry_after = 5
+        return error_response(err)
 
     @app.errorhandler(HTTPException)
     def on_http_error(exc: HTTPException) -> Response | HTTPException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from app.api.common import current_user, engine, login_required, parse
 from app.api.schemas import AccountIn, AccountRef
@@ -28,7 +29,11 @@ def save_account() -> tuple[Response, int]:
     """Add an account or replace its cookies; the cookies are never returned."""
     body = parse(AccountIn)
     cookies = [c.as_stored() for c in body.cookies]
-    account, created = engine().accounts.save(current_user(), body.platform, body.name, cookies)
+    try:
+        account, created = engine().accounts.save(current_user(), body.platform, body.name, cookies)
+    except IntegrityError:
+        # a concurrent request created the same account first (possible outside SQLite): replace its cookies
+        account, created = engine().accounts.save(current_user(), body.platform, body.name, cookies)
     return jsonify({"success": True, "account": account}), 201 if created else 200
 
 

@@ -138,10 +138,20 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
+        if raw.strip().lstrip("+-").isdecimal():  # digits Python refuses to convert: far too many of them
+            raise ValidationError(f"{name} must be between {low} and {high}", fields={name: "out of range"}) from None
         raise ValidationError(f"{name} must be a whole number", fields={name: "not a number"}) from None
     if not low <= value <= high:
         raise ValidationError(f"{name} must be between {low} and {high}", fields={name: "out of range"})
     return value
+
+
+def reject_nul_args() -> None:
+    """A NUL in a query argument is bad input everywhere (and PostgreSQL refuses it in a query)."""
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            name = key.replace("\x00", "") or "query"
+            raise ValidationError(f"{name} must not contain NUL characters", fields={name: "contains NUL"})
 
 
 def error_response(exc: ExamgenError) -> Response:

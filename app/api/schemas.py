@@ -1,10 +1,14 @@
-"""Request bodies of the JSON API, validated with pydantic (field-level errors for free)."""
+"""Request bodies of the JSON API, validated with pydantic (field-level errors for free), and its answers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from app.models import JobStatus
 
 
 def _clean(text: str) -> str:
@@ -100,3 +104,176 @@ class ResolveIn(Strict):
 class AccountRef(Strict):
     platform: Name
     name: Name = "main"
+
+
+# -- answers: documented in /api/openapi.json, checked against real answers by the fuzz test -----------
+
+
+class Out(BaseModel):
+    """An answer object; a later version may add fields, so unknown ones are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDetail(Out):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+    can_submit: Annotated[int, Field(ge=0)] | None = None
+
+
+class ErrorOut(Out):
+    success: Literal[False]
+    error: ErrorDetail
+
+
+class JobOut(Out):
+    job_id: UUID
+    kind: str
+    status: JobStatus
+    progress: Annotated[int, Field(ge=0, le=100)]
+    phase: str | None
+    priority: Annotated[int, Field(ge=0, le=9)]
+    title: str | None
+    platform: str | None
+    account: str | None
+    article_id: str | None
+    result_url: str | None
+    error: str | None
+    error_code: str | None
+    attempts: Annotated[int, Field(ge=0)]
+    max_attempts: Annotated[int, Field(ge=1)]
+    position: Annotated[int, Field(ge=1)] | None
+    estimated_start_seconds: Annotated[float, Field(ge=0)] | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime
+    username: str
+    cancel_requested: bool
+    has_screenshot: bool
+    has_result: bool
+
+
+class PublishAccepted(Out):
+    success: Literal[True]
+    job_ids: list[UUID]
+    jobs: list[JobOut]
+
+
+class GenerateAccepted(Out):
+    success: Literal[True]
+    job_id: UUID
+    job: JobOut
+
+
+class JobAction(Out):
+    success: Literal[True]
+    job: JobOut
+
+
+class JobEnvelope(Out):
+    job: JobOut
+
+
+class JobPage(Out):
+    jobs: list[JobOut]
+    total: Annotated[int, Field(ge=0)]
+    page: Annotated[int, Field(ge=1)]
+    limit: Annotated[int, Field(ge=1, le=100)]
+
+
+class JobStatuses(Out):
+    jobs: list[JobOut]
+
+
+class AccountOut(Out):
+    # the stored cookies must never appear in an answer
+    model_config = ConfigDict(extra="allow", json_schema_extra={"not": {"required": ["cookies"]}})
+
+    id: int
+    platform: str
+    name: str
+    identity: str | None
+    login_ok: bool | None
+    checked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AccountList(Out):
+    accounts: list[AccountOut]
+
+
+class AccountSaved(Out):
+    success: Literal[True]
+    account: AccountOut
+
+
+class UserCreated(Out):
+    success: Literal[True]
+    username: str
+    admin: bool
+    token: str
+
+
+class UserOut(Out):
+    username: str
+    admin: bool
+    disabled: bool
+    created_at: datetime | None
+
+
+class UserList(Out):
+    users: list[UserOut]
+
+
+class Me(Out):
+    username: str
+    admin: bool
+
+
+class PoolOut(Out):
+    size: int
+    in_use: int
+    idle: int
+    created: int
+    recycled: int
+
+
+class UserQueueOut(Out):
+    queued: Annotated[int, Field(ge=0)]
+    running: Annotated[int, Field(ge=0)]
+
+
+class QueueStatus(Out):
+    queue_size: Annotated[int, Field(ge=0)]
+    max_queue_size: Annotated[int, Field(ge=0)]
+    max_queue_size_at: datetime | None
+    processing: Annotated[int, Field(ge=0)]
+    max_processing: Annotated[int, Field(ge=0)]
+    max_processing_at: datetime | None
+    max_concurrent: Annotated[int, Field(ge=1)]
+    total_processed: Annotated[int, Field(ge=0)]
+    total_failed: Annotated[int, Field(ge=0)]
+    estimated_wait_time: Annotated[float, Field(ge=0)]
+    avg_job_seconds: Annotated[float, Field(ge=0)]
+    since: datetime | None
+    uptime_seconds: Annotated[float, Field(ge=0)]
+    pool: PoolOut
+    user: UserQueueOut
+    users: dict[str, UserQueueOut] | None = Field(None, description="Admins only")
+
+
+class Health(Out):
+    status: Literal["ok", "unhealthy"]
+    database: bool
+    dispatcher: bool
+    shutting_down: bool
+
+
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
+    ErrorOut, PublishAccepted, GenerateAccepted, JobAction, JobEnvelope, JobPage, JobStatuses,
+    AccountList, AccountSaved, UserCreated, UserList, Me, QueueStatus, Health,
+)  # fmt: skip
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (PublishIn, AccountIn, AccountRef, UserIn, ResolveIn)
