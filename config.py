@@ -97,6 +97,7 @@ class Config:
     summary_interval: float = 30
     server_threads: int = 16
     public_url: str = ""
+    demo_url: str = ""
     zhihu_base_url: str = "https://zhuanlan.zhihu.com"
     zhihu_api_url: str = "https://www.zhihu.com"
     zhihu_min_interval: float = 30
@@ -139,6 +140,7 @@ class Config:
         c.summary_interval = _float(env, "SUMMARY_INTERVAL", c.summary_interval)
         c.server_threads = _int(env, "SERVER_THREADS", c.server_threads)
         c.public_url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+        c.demo_url = env.get("DEMO_URL", "").strip().rstrip("/")
         c.zhihu_base_url = env.get("ZHIHU_BASE_URL", c.zhihu_base_url).strip().rstrip("/") or c.zhihu_base_url
         c.zhihu_api_url = env.get("ZHIHU_API_URL", c.zhihu_api_url).strip().rstrip("/") or c.zhihu_api_url
         c.zhihu_min_interval = _float(env, "ZHIHU_MIN_INTERVAL", c.zhihu_min_interval)
@@ -183,6 +185,8 @@ class Config:
             host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
             host = f"[{host}]" if ":" in host else host
             self.public_url = f"http://{host}:{self.port}"
+        if self.demo_url and not self.demo_url.startswith(("http://", "https://")):
+            raise ConfigError(f"DEMO_URL must be an http(s) URL, got {self.demo_url!r}")
         return self
 
     @property

@@ -97,15 +97,6 @@ def claim(session: Session, job_id: str) -> Job | None:
     return get(session, job_id)
 
 
-def set_progress(session: Session, job_id: str, progress: int, phase: str) -> None:
-    """Record how far a running job is."""
-    session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
-        .values(progress=max(0, min(100, progress)), phase=phase[:255], updated_at=utcnow())
-    )
-
-
 def set_click_state(session: Session, job_id: str, state: ClickState) -> None:
     """Record the irreversible step: about to click, clicked, or (after reconciling) undone."""
     session.execute(update(Job).where(Job.id == job_id).values(click_state=state, updated_at=utcnow()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,6 +48,13 @@ class RunningJob:
     outcome: str = ""
     error_code: str | None = None
     clicked: bool = False  # this run reached the irreversible step (pacing counts it)
+    # live progress stays in memory: it only matters while the job runs, and a crash resets it
+    progress: int = 0
+    phase: str = "Starting"
+
+    def report(self, progress: int, phase: str) -> None:
+        """A kind's progress report (0–100 and a phase text)."""
+        self.progress, self.phase = max(0, min(100, progress)), phase[:255]
 
 
 @dataclass
@@ -68,6 +76,7 @@ class JobRunner:
         self.kinds = kinds
         self.cookies = cookies
         self.settings = settings
+        self.on_retry: Callable[[str, datetime], None] = lambda job_id, at: None
 
     def run(self, handle: RunningJob) -> None:
         """Run the job behind ``handle`` to its next resting state; never raises."""
@@ -95,7 +104,7 @@ class JobRunner:
             account=info,
             work_dir=self.settings.work_root,
             cancelled=handle.cancel,
-            report=lambda p, phase: self._progress(handle.job_id, p, phase),
+            report=handle.report,
             set_click_state=lambda state: self._click(handle, state),
         )
         reusable = True
@@ -156,7 +165,7 @@ class JobRunner:
                     account.last_published_at = utcnow()
                     account.login_ok = True
                     account.identity = account.identity or result.identity
-                    if result.cookies:
+                    if result.cookies and result.cookies != self.cookies.open(account.cookies_encrypted):
                         account.cookies_encrypted = self.cookies.seal(result.cookies)
         handle.outcome = JobStatus.SUCCESS
 
@@ -190,12 +199,10 @@ class JobRunner:
                 store.finish(
                     s, handle.job_id, status, error=message, error_code=failure.code, phase=_PHASES[status], **extra
                 )
+        if status is None and handle.retry_at is not None:
+            self.on_retry(handle.job_id, handle.retry_at)  # at once: the queue size counts it
         handle.outcome = status or JobStatus.RETRYING
         handle.error_code = failure.code
-
-    def _progress(self, job_id: str, progress: int, phase: str) -> None:
-        with self.db.write() as s:
-            store.set_progress(s, job_id, progress, phase)
 
     def _click(self, handle: RunningJob, state: ClickState) -> None:
         # committed before the click happens: a crash after this line is reconciled on restart

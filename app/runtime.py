@@ -74,6 +74,7 @@ class JobServer:
             cookies,
             RunnerSettings(config.job_timeout, config.retry_base_delay, config.retry_max_delay, self.work_root),
         )
+        self.runner.on_retry = lambda job_id, at: self._schedule_retry(at, job_id)
         self.dispatcher = Dispatcher(
             db,
             self.queue,
@@ -175,9 +176,7 @@ class JobServer:
         self.pacer.finish(handle.lane, interval, jitter)
         if platform is not None and handle.error_code in COOLDOWN_CODES:
             self._cool_down(handle, platform.pacing.cooldown)
-        if handle.outcome == JobStatus.RETRYING and handle.retry_at is not None:
-            self._schedule_retry(handle.retry_at, handle.job_id)
-        elif handle.outcome == JobStatus.QUEUED:
+        if handle.outcome == JobStatus.QUEUED:
             self._requeue_ids([handle.job_id])
         code = f" ({handle.error_code})" if handle.error_code and handle.outcome != JobStatus.SUCCESS else ""
         log.info(

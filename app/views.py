@@ -41,7 +41,11 @@ class JobViews:
         """Job dicts for ``jobs``, computing the queue order once for all of them."""
         positions = self.server.queue.positions() if any(j.status == JobStatus.QUEUED for j in jobs) else {}
         etas = self._etas(positions, jobs)
-        return [self._dict(j, names.get(j.user_id, ""), positions, etas) for j in jobs]
+        out = [self._dict(j, names.get(j.user_id, ""), positions, etas) for j in jobs]
+        for job in out:
+            if job["status"] == JobStatus.RUNNING and (handle := self.server.dispatcher.handle(job["job_id"])):
+                job["progress"], job["phase"] = handle.progress, handle.phase  # live, kept in memory
+        return out
 
     def one(self, job: Job, names: dict[int, str]) -> dict[str, Any]:
         """One job dict."""

@@ -10,13 +10,13 @@ __all__ = ["Lookup", "LookupResult", "Pacing", "Platform", "Published", "build_p
 
 
 def build_platforms(config: Any) -> dict[str, Platform]:
-    """Every shipped platform, configured from ``config``; the demo only when it is mounted."""
+    """Every shipped platform, configured from ``config``; the demo when mounted here or at DEMO_URL."""
     from app.platforms.demo import DemoPlatform
     from app.platforms.zhihu import ZhihuPlatform
 
     platforms: list[Platform] = [
         ZhihuPlatform(config.zhihu_base_url, config.zhihu_api_url, min_interval=config.zhihu_min_interval)
     ]
-    if config.demo_platform:
-        platforms.append(DemoPlatform(config.public_url))
+    if config.demo_platform or config.demo_url:
+        platforms.append(DemoPlatform(config.demo_url or config.public_url))
     return {p.name: p for p in platforms}

@@ -31,8 +31,8 @@ class DemoPlatform(Platform):
     label = "Demo platform"
     pacing = Pacing(min_interval=0, jitter=0, cooldown=60)
 
-    def __init__(self, public_url: str, wait_timeout: float = 20) -> None:
-        self.base = public_url.rstrip("/") + "/demo"
+    def __init__(self, server_url: str, wait_timeout: float = 20) -> None:
+        self.base = server_url.rstrip("/") + "/demo"
         self.cookie_url = self.base + "/"
         self.wait_timeout = wait_timeout
 

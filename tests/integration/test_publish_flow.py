@@ -144,6 +144,6 @@ def test_cancel_of_a_job_waiting_out_its_backoff_empties_the_queue(live_server: 
     (job_id,) = live_server.publish(token, [article("[backoff]", 0)])
     waiting = wait_until(lambda: (j := live_server.job(token, job_id))["status"] == "retrying" and j, 30, "a backoff")
     assert waiting["error_code"] == "platform_unavailable" and waiting["estimated_start_seconds"] > 0
-    assert live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 1
+    wait_until(lambda: live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 1, 5, "queue size 1")
     assert live_server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)["job"]["status"] == "cancelled"
     assert live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 0
