@@ -29,10 +29,11 @@ class Peaks:
 def estimate_starts(count: int, running_elapsed: Sequence[float], slots: int, avg: float) -> list[float]:
     """Seconds until each of the next ``count`` queued jobs starts, in serving order.
 
-    Each of the ``slots`` frees up when its running job ends (``avg`` minus what it already ran,
-    at least a moment) and then takes the next queued job, which runs ``avg`` seconds.
+    Each of the ``slots`` frees up when its running job ends (``avg`` minus what it already ran)
+    and then takes the next queued job, which runs ``avg`` seconds. A job already past the
+    average is still given half an average: slow jobs tend to stay slow.
     """
-    free_at = [max(avg - e, 0.5) for e in running_elapsed[:slots]]
+    free_at = [max(avg - e, avg / 2, 0.5) for e in running_elapsed[:slots]]
     free_at += [0.0] * (slots - len(free_at))
     heapq.heapify(free_at)
     starts = []

@@ -17,9 +17,7 @@ from app.auth import user_by_id
 from app.models import User
 
 HERE = Path(__file__).resolve().parent
-bp = Blueprint(
-    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static"
-)
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/ui/static")
 _asset_versions: dict[str, str] = {}
 
 
@@ -88,6 +86,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to go back to after login; anything pointing elsewhere becomes ``default``."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    if any(ch.isspace() or ord(ch) < 32 for ch in target):
+        return default  # browsers drop tabs and newlines: "/\t/evil.example" would become "//evil.example"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return default

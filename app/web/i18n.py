@@ -22,11 +22,12 @@ class Language:
     code: str  # the Babel locale of the catalog
     tag: str  # the BCP 47 tag for <html lang> and Intl
     label: str  # the language's own name, so everybody finds theirs
+    short: str  # what a phone-sized top bar has room for
 
 
 LANGUAGES = {
-    "zh_Hans_CN": Language("zh_Hans_CN", "zh-Hans-CN", "简体中文"),
-    "en": Language("en", "en", "English"),
+    "zh_Hans_CN": Language("zh_Hans_CN", "zh-Hans-CN", "简体中文", "中文"),
+    "en": Language("en", "en", "English", "EN"),
 }
 
 

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.api.common import login_required
 from app.models import JobStatus
 from app.web.common import bp, engine, no_store, page, render_page
+from app.web.strings import PLATFORMS
 
 HISTORY_INTERVAL = 10  # seconds between the engine's queue samples
 
@@ -19,7 +20,11 @@ def _platforms() -> list[dict[str, str]]:
     """The platforms this server publishes to, for the pickers."""
     platforms = engine().server.platforms
     return [
-        {"name": name, "label": getattr(p, "label", "") or name, "cookie_url": getattr(p, "cookie_url", "")}
+        {
+            "name": name,
+            "label": str(PLATFORMS.get(name) or getattr(p, "label", "") or name),
+            "cookie_url": getattr(p, "cookie_url", ""),
+        }
         for name, p in sorted(platforms.items())
     ]
 
@@ -73,6 +78,4 @@ def queue() -> Response:
 @login_required
 def queue_history() -> Response:
     """Queue size and processing every 10 s over the last hour (oldest first), for the chart."""
-    history = getattr(engine().server, "history", None)
-    samples = history() if callable(history) else []
-    return no_store(jsonify({"samples": samples, "interval_seconds": HISTORY_INTERVAL}))
+    return no_store(jsonify({"samples": engine().server.history(), "interval_seconds": HISTORY_INTERVAL}))

@@ -26,6 +26,12 @@ KIND = {
     "check_login": _l("Login check"),
 }
 
+# Platform names as the pickers and job lists show them (unknown ones keep the platform's own label).
+PLATFORMS = {
+    "demo": _l("Demo platform"),
+    "zhihu": _l("Zhihu columns"),
+}
+
 # The phases the job kinds report (English in the database): shown translated, or as they are.
 PHASES = {
     "Starting": _l("Starting"),
@@ -81,6 +87,7 @@ ERRORS = {
     "conflict": _l("The job has changed in the meantime."),
     "not_found": _l("It no longer exists."),
     "too_large": _l("The file is too large."),
+    "file_too_large": _l("The file is too large."),
 }
 
 TEXT = {
@@ -120,11 +127,13 @@ TEXT = {
     "noJobs": _l("No jobs yet. Publish some articles or generate an exam to see them here."),
     "noMatch": _l("No jobs match these filters."),
     "untitled": _l("(untitled)"),
+    "checkLoginTitle": _l("Login check of {account}"),
     "article": _l("Article {n}"),
     "title": _l("Title"),
     "body": _l("Body"),
     "remove": _l("Remove"),
     "removeArticle": _l("Remove article {n}"),
+    "publishN": _l("Publish {n} articles"),
     "queuedMany": _l("{n} jobs queued."),
     "queuedOne": _l("1 job queued."),
     "filesRead": _l("Added {n} articles from files."),
@@ -142,6 +151,9 @@ TEXT = {
     "chartSummary": _l("Over the last hour: queue size up to {q}, processing up to {p}."),
     "peakAt": _l("peak {n}, {time}"),
     "never": _l("never"),
+    "avgJob": _l("a job takes {time} on average"),
+    "failedN": _l("{n} of them failed"),
+    "updatedAt": _l("Updated {time}"),
     "loggedInAs": _l("Logged in as {identity}"),
     "notLoggedIn": _l("Not logged in"),
     "notChecked": _l("Not checked yet"),
@@ -151,7 +163,7 @@ TEXT = {
     "pausedUntil": _l("Paused until {time}"),
     "confirmRemoveAccount": _l("Remove the account {name}? Its cookies are deleted."),
     "badJson": _l("This is not valid JSON: {detail}"),
-    "notList": _l("Paste a JSON list of cookies, like [{\"name\": …, \"value\": …}]."),
+    "notList": _l('Paste a JSON list of cookies, like [{"name": …, "value": …}].'),
     "accountSaved": _l("The account {name} was saved."),
     "accountRemoved": _l("The account {name} was removed."),
     "noAccounts": _l("No accounts yet. Add one below."),
@@ -163,6 +175,7 @@ TEXT = {
     "copy": _l("Copy"),
     "copied": _l("Copied"),
     "admin": _l("Admin"),
+    "you": _l("(you)"),
     "active": _l("Active"),
     "disabled": _l("Disabled"),
     "userCreated": _l("The user {user} was created."),
@@ -175,6 +188,8 @@ TEXT = {
     "noExams": _l("No exams yet."),
     "finished": _l("finished {time}"),
     "created": _l("created {time}"),
+    "questionsN": _l("{n} questions"),
+    "questionsN_one": _l("{n} question"),
 }
 
 
@@ -183,6 +198,7 @@ def translated() -> dict[str, Any]:
     return {
         "status": {k: str(v) for k, v in STATUS.items()},
         "kind": {k: str(v) for k, v in KIND.items()},
+        "platforms": {k: str(v) for k, v in PLATFORMS.items()},
         "phases": {k: str(v) for k, v in PHASES.items()},
         "errors": {k: str(v) for k, v in ERRORS.items()},
         "text": {k: str(v) for k, v in TEXT.items()},

@@ -11,7 +11,11 @@ def test_free_slots_start_at_once_then_jobs_wait_for_the_earliest_slot() -> None
 
 
 def test_running_jobs_shorten_the_wait_by_what_they_already_ran() -> None:
-    assert estimate_starts(3, running_elapsed=[8.0, 2.0], slots=2, avg=10) == [2.0, 8.0, 12.0]
+    assert estimate_starts(3, running_elapsed=[4.0, 2.0], slots=2, avg=10) == [6.0, 8.0, 16.0]
+
+
+def test_a_job_past_the_average_is_still_expected_to_take_half_an_average() -> None:
+    assert estimate_starts(2, running_elapsed=[50.0], slots=1, avg=10) == [5.0, 15.0]
 
 
 def test_peaks_survive_a_restart(tmp_path) -> None:
