@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import random
+import threading
+from datetime import datetime
 
 from app.models import JobStatus
 
@@ -33,3 +36,36 @@ def final_status(
     if attempts < max_attempts:
         return None
     return JobStatus.NEEDS_REVIEW if clicked else JobStatus.FAILED
+
+
+class RetrySchedule:
+    """Jobs waiting out a backoff, by due time; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._heap: list[tuple[datetime, str]] = []
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._heap)
+
+    def add(self, due: datetime, job_id: str) -> None:
+        """Retry ``job_id`` at ``due``."""
+        with self._lock:
+            heapq.heappush(self._heap, (due, job_id))
+
+    def forget(self, job_id: str) -> None:
+        """A cancelled job no longer waits (nor counts in the queue size)."""
+        with self._lock:
+            kept = [entry for entry in self._heap if entry[1] != job_id]
+            if len(kept) != len(self._heap):
+                heapq.heapify(kept)
+                self._heap = kept
+
+    def pop_due(self, now: datetime) -> list[str]:
+        """Take the jobs whose backoff is over."""
+        due = []
+        with self._lock:
+            while self._heap and self._heap[0][0] <= now:
+                due.append(heapq.heappop(self._heap)[1])
+        return due

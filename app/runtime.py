@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 import time
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -26,6 +25,7 @@ from app.platforms import Platform
 from app.pool import DriverPool
 from app.queue import FairQueue, QueueItem
 from app.retention import remove_expired
+from app.retry import RetrySchedule
 from app.runner import JobRunner, RunnerSettings, RunningJob
 from app.stats import QueueFigures
 from app.views import iso
@@ -74,7 +74,8 @@ class JobServer:
             cookies,
             RunnerSettings(config.job_timeout, config.retry_base_delay, config.retry_max_delay, self.work_root),
         )
-        self.runner.on_retry = lambda job_id, at: self._schedule_retry(at, job_id)
+        self.retries = RetrySchedule()
+        self.runner.on_retry = lambda job_id, at: self.retries.add(at, job_id)
         self.dispatcher = Dispatcher(
             db,
             self.queue,
@@ -86,8 +87,6 @@ class JobServer:
             on_started=self._on_started,
             on_finished=self._on_finished,
         )
-        self._retries: list[tuple[datetime, str]] = []  # (due, job id) waiting out a backoff
-        self._retries_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._history: deque[dict[str, object]] = deque(maxlen=360)  # 10 s samples: one hour
 
@@ -104,7 +103,7 @@ class JobServer:
             usernames = self._usernames(s, {j.user_id for j in recovered})
             for job in recovered:
                 if job.status == JobStatus.RETRYING:
-                    self._schedule_retry(job.next_attempt_at or utcnow(), job.id)
+                    self.retries.add(job.next_attempt_at or utcnow(), job.id)
                 else:
                     self.queue.push(self._item(job, usernames[job.user_id]))
             for account in s.scalars(select(Account).where(Account.cooldown_until > utcnow())):
@@ -204,25 +203,6 @@ class JobServer:
 
     # -- retries and maintenance -----------------------------------------------------------
 
-    def _schedule_retry(self, due: datetime, job_id: str) -> None:
-        with self._retries_lock:
-            heapq.heappush(self._retries, (due, job_id))
-
-    def forget_retry(self, job_id: str) -> None:
-        """A cancelled job no longer waits out its backoff (nor counts in the queue size)."""
-        with self._retries_lock:
-            kept = [entry for entry in self._retries if entry[1] != job_id]
-            if len(kept) != len(self._retries):
-                heapq.heapify(kept)
-                self._retries = kept
-
-    def _due_retries(self, now: datetime) -> list[str]:
-        due = []
-        with self._retries_lock:
-            while self._retries and self._retries[0][0] <= now:
-                due.append(heapq.heappop(self._retries)[1])
-        return due
-
     def _requeue_ids(self, job_ids: list[str], from_statuses: tuple[str, ...] = (JobStatus.RETRYING,)) -> int:
         pushed = 0
         with self.db.write() as s:
@@ -249,7 +229,7 @@ class JobServer:
         while not self.stop_event.wait(0.25):
             try:
                 now = time.monotonic()
-                due = self._due_retries(utcnow())
+                due = self.retries.pop_due(utcnow())
                 if due:
                     self._requeue_ids(due)
                 for handle in self.dispatcher.running():
@@ -295,8 +275,7 @@ class JobServer:
 
     def waiting(self) -> int:
         """Jobs waiting to run: queued plus those waiting out a backoff."""
-        with self._retries_lock:
-            return len(self.queue) + len(self._retries)
+        return len(self.queue) + len(self.retries)
 
     def summary(self) -> str:
         """The figures every job log line ends with."""

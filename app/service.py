@@ -123,7 +123,7 @@ class JobService:
             job = self._visible(s, user, job_id, admin_ok=True)
             if store.cancel_waiting(s, job_id):
                 srv.queue.remove(job_id)
-                srv.forget_retry(job_id)
+                srv.retries.forget(job_id)
                 running = False
             elif store.request_cancel(s, job_id):
                 running = True

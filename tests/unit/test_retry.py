@@ -36,3 +36,20 @@ def test_an_unknown_outcome_goes_to_a_person() -> None:
 def test_a_click_that_cannot_be_retried_any_more_is_never_called_failed() -> None:
     status = final_status(permanent=False, unknown=False, attempts=4, max_attempts=4, clicked=True)
     assert status == JobStatus.NEEDS_REVIEW
+
+
+def test_the_retry_schedule_releases_jobs_when_due_and_forgets_cancelled_ones() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.retry import RetrySchedule
+
+    t0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    schedule = RetrySchedule()
+    schedule.add(t0 + timedelta(seconds=20), "late")
+    schedule.add(t0 + timedelta(seconds=5), "early")
+    schedule.add(t0 + timedelta(seconds=10), "cancelled")
+    schedule.forget("cancelled")
+    assert len(schedule) == 2
+    assert schedule.pop_due(t0) == []
+    assert schedule.pop_due(t0 + timedelta(seconds=15)) == ["early"]
+    assert schedule.pop_due(t0 + timedelta(seconds=60)) == ["late"] and len(schedule) == 0
