@@ -194,6 +194,17 @@ class Config:
         """``USER_RATE_LIMIT`` as (count, window seconds)."""
         return parse_rate(self.user_rate_limit)
 
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body the app reads (an upload plus form overhead)."""
+        return (self.max_upload_mb + 2) * 1024 * 1024
+
+    @property
+    def server_body_cap(self) -> int:
+        """waitress's outer cap: bodies up to it are spooled to disk and refused by the app with a
+        readable 413; larger ones are cut off unread (a client still sending sees a reset)."""
+        return max(64 * 1024 * 1024, 3 * self.max_body_bytes)
+
     def instance_file(self, *parts: str) -> Path:
         """A path inside the instance folder (created on demand)."""
         path = Path(self.instance_path).joinpath(*parts)

@@ -28,8 +28,9 @@ def serve(config: Config) -> int:
         port=config.port,
         threads=config.server_threads,
         ident="examgen",
-        # waitress accepts 1 GiB bodies by default: refuse big ones before they are read
-        max_request_body_size=(config.max_upload_mb + 2) * 1024 * 1024,
+        # waitress accepts 1 GiB by default; a bounded cap well above the app's own limit lets
+        # ordinary clients (which send the whole body before reading) get the app's JSON 413
+        max_request_body_size=config.server_body_cap,
         channel_timeout=60,
     )
     stop = threading.Event()

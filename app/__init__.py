@@ -33,7 +33,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     app = Flask(__name__, instance_path=str(instance.resolve()))
     app.config.update(
         SECRET_KEY=secret_key(instance, config.secret_key),
-        MAX_CONTENT_LENGTH=(config.max_upload_mb + 2) * 1024 * 1024,
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -63,11 +64,14 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]
 class Browser:
     """A WebDriver plus what is needed to get rid of it for sure."""
 
-    def __init__(self, driver: Any, profile_dir: Path | None, pgid: int | None) -> None:
+    def __init__(
+        self, driver: Any, profile_dir: Path | None, pgid: int | None, process: subprocess.Popen | None = None
+    ) -> None:
         self.id = uuid.uuid4().hex[:8]
         self.driver = driver
         self.profile_dir = profile_dir
         self.pgid = pgid
+        self.process = process
         self.uses = 0
         self.created_at = time.monotonic()
         self.last_used = self.created_at
@@ -114,11 +118,41 @@ class Browser:
         if self.profile_dir:
             kill_profile_processes(self.profile_dir)
 
+    def processes(self) -> list[psutil.Process]:
+        """chromedriver's process group and every process naming this profile."""
+        found = []
+        for proc in psutil.process_iter(["cmdline"]):
+            try:
+                in_group = self.pgid is not None and os.getpgid(proc.pid) == self.pgid
+                named = self.profile_dir is not None and any(
+                    arg.startswith(f"--user-data-dir={self.profile_dir}") for arg in proc.info["cmdline"] or ()
+                )
+            except (ProcessLookupError, psutil.Error):
+                continue
+            if in_group or named:
+                found.append(proc)
+        return found
+
     def quit(self, timeout: float = 5.0) -> None:
-        """Quit politely for a few seconds, then kill the group and delete the profile."""
+        """Quit politely for a few seconds, then kill what is left and wait until it is gone."""
         if not self.killed:
             call_with_timeout(self.driver.quit, timeout)
+        leftovers = self.processes()
         self.kill()
+        for proc in leftovers:
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+        if self.process is not None:
+            try:
+                self.process.wait(timeout)  # chromedriver is our child: reap it
+            except Exception:  # noqa: BLE001 - a stuck zombie must not block shutdown
+                log.warning("chromedriver of browser %s did not exit", self.id)
+        # SIGKILL is asynchronous: "no Chromium outlives the server" means waiting for it
+        _, alive = psutil.wait_procs(leftovers, timeout=timeout)
+        if alive:
+            log.warning("Browser %s: %d processes still alive after kill", self.id, len(alive))
         if self.profile_dir:
             remove_tree(self.profile_dir)
             self.profile_dir.with_suffix(".json").unlink(missing_ok=True)
@@ -208,7 +242,7 @@ class BrowserFactory:
             pid = service.process.pid
             record = {"pid": pid, "create_time": psutil.Process(pid).create_time()}
             profile.with_suffix(".json").write_text(json.dumps(record))
-            browser = Browser(driver, profile, pid)
+            browser = Browser(driver, profile, pid, service.process)
         browser.driver.set_page_load_timeout(self.page_load_timeout)
         browser.driver.set_script_timeout(self.script_timeout)
         return browser

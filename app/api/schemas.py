@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from app.auth import MIN_PASSWORD
 from app.models import JobStatus
 
 
@@ -92,7 +93,7 @@ class AccountIn(Strict):
 class UserIn(Strict):
     # the same rule as app.auth.USERNAME_RE, but anchored at the very end: "alice\n" is not a name
     username: Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-    password: Annotated[Text, Field(min_length=8, max_length=1024)] | None = None
+    password: Annotated[Text, Field(min_length=MIN_PASSWORD, max_length=1024)] | None = None
     admin: StrictBool = False
 
 

@@ -140,10 +140,29 @@ def test_30_mb_is_refused_by_the_app(live_server: LiveServer) -> None:
     assert live_server.ok("GET", "/healthz")["status"] == "ok"
 
 
-def test_30_mb_is_refused_by_waitress_before_it_is_read(server_process: type[ServerProcess], instance: Any) -> None:
-    """run.py's waitress refuses a declared or streamed body over the limit at once, without reading it."""
+def test_30_mb_from_an_ordinary_client_gets_the_apps_json_413(
+    server_process: type[ServerProcess], instance: Any
+) -> None:
+    """urllib sends the whole body before reading: under waitress's cap the app answers, in JSON."""
+    proc = server_process(instance).start()
+    status, body, _ = proc.call(
+        "POST",
+        "/api/jobs/publish",
+        token=ADMIN_TOKEN,
+        raw=b"x" * (30 * MB),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert status == 413 and body["error"]["code"] == "too_large"
+    assert proc.ok("GET", "/healthz")["status"] == "ok"
+
+
+def test_a_body_over_the_server_cap_is_refused_by_waitress_unread(
+    server_process: type[ServerProcess], instance: Any
+) -> None:
+    """Over waitress's outer cap (64 MiB here) a declared or streamed body is refused at once."""
     proc = server_process(instance).start()
     for chunked in (False, True):
-        status, seconds = send_big(proc.port, 30 * MB, ADMIN_TOKEN, chunked=chunked)
+        status, seconds = send_big(proc.port, 80 * MB, ADMIN_TOKEN, chunked=chunked)
         assert status == 413 and seconds < 10, (chunked, status, seconds)
     assert proc.ok("GET", "/healthz")["status"] == "ok"
