@@ -74,6 +74,7 @@ class Config:
     driver_idle_timeout: float = 300
     driver_max_uses: int = 50
     driver_remote_url: str = ""
+    driver_prewarm: bool = True
     chrome_binary: str = ""
     chromedriver: str = ""
     page_load_timeout: float = 30
@@ -117,6 +118,7 @@ class Config:
         c.driver_idle_timeout = _float(env, "DRIVER_IDLE_TIMEOUT", c.driver_idle_timeout)
         c.driver_max_uses = _int(env, "DRIVER_MAX_USES", c.driver_max_uses)
         c.driver_remote_url = env.get("DRIVER_REMOTE_URL", "").strip()
+        c.driver_prewarm = _bool(env, "DRIVER_PREWARM", c.driver_prewarm)
         c.chrome_binary = env.get("CHROME_BINARY", "").strip()
         c.chromedriver = env.get("CHROMEDRIVER", "").strip()
         c.page_load_timeout = _float(env, "PAGE_LOAD_TIMEOUT", c.page_load_timeout)
@@ -233,6 +235,7 @@ class TestConfig(Config):
         c.testing = True
         c.secret_key = secrets.token_hex(16)
         c.summary_interval = 3600
+        c.driver_prewarm = False  # most tests never need a browser: start them on demand
         c.retry_base_delay = 0.2
         c.retry_max_delay = 1
         c.shutdown_grace = 5

@@ -111,6 +111,23 @@ class DriverPool:
         log.info("Browser %s started (%d alive)", browser.id, self.alive())
         return browser
 
+    def prewarm(self, count: int) -> int:
+        """Start up to ``count`` idle browsers now, so the first jobs do not wait for one."""
+        started = 0
+        for _ in range(count):
+            with self._cond:
+                if self._closed or len(self._idle) + len(self._in_use) + self._starting >= min(count, self.size):
+                    break
+                self._starting += 1
+            try:
+                browser = self._start()
+            except Exception:
+                log.exception("Could not pre-start a browser")
+                break
+            self.release(browser)
+            started += 1
+        return started
+
     def release(self, browser: Browser, reusable: bool = True) -> None:
         """Take a browser back: cleared for the next user, or discarded when worn or broken."""
         worn = browser.uses >= self.max_uses

@@ -118,7 +118,11 @@ class JobServer:
                 clicked,
                 self.summary(),
             )
-        threads = (("dispatcher", self.dispatcher.loop), ("maintenance", self._maintenance_loop), ("warmup", _warm_up))
+        threads = (
+            ("dispatcher", self.dispatcher.loop),
+            ("maintenance", self._maintenance_loop),
+            ("warmup", self._warm_up),
+        )
         for name, target in threads:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -201,6 +205,17 @@ class JobServer:
             )
         log.warning("Account lane %s cooled down for %.0f s (%s)", handle.lane, seconds, handle.error_code)
 
+    def _warm_up(self) -> None:
+        """Start the browsers the first jobs will use, and load jieba's dictionary (~1 s each)."""
+        try:
+            started = self.pool.prewarm(self.config.max_concurrent_jobs) if self.config.driver_prewarm else 0
+            from app.exam.analyse import analyse
+
+            analyse("考试 学习 课程 内容。Course material for the exam.")
+            log.info("Warm-up done: %d browsers ready", started)
+        except Exception:  # a slow first job is the only cost of failing here
+            log.exception("Warm-up failed")
+
     # -- retries and maintenance -----------------------------------------------------------
 
     def _requeue_ids(self, job_ids: list[str], from_statuses: tuple[str, ...] = (JobStatus.RETRYING,)) -> int:
@@ -281,13 +296,3 @@ class JobServer:
         """The figures every job log line ends with."""
         running = len(self.dispatcher.running())
         return f"Queue size: {self.waiting()}, processing: {running}/{self.config.max_concurrent_jobs}"
-
-
-def _warm_up() -> None:
-    """Load jieba's dictionary now rather than on the first Chinese exam (~1 s)."""
-    try:
-        from app.exam.analyse import analyse
-
-        analyse("考试 学习 课程 内容。Course material for the exam.")
-    except Exception:  # a slow first exam is the only cost of failing here
-        log.exception("Warm-up failed")

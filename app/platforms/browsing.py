@@ -34,35 +34,47 @@ return el.value !== undefined ? el.value : el.innerText;
 
 
 def set_cookies(driver: Any, url: str, cookies: list[dict[str, Any]]) -> None:
-    """Set cookies for ``url``'s site without visiting it first (CDP), or by visiting it."""
+    """Set cookies for ``url``'s site without visiting it first (one CDP call), or by visiting it."""
     host = urlparse(url).hostname or ""
+    batch = []
+    for c in cookies:
+        if c.get("domain") and not _same_site(c["domain"], host):
+            continue  # a cookie of another site would be refused
+        params: dict[str, Any] = {"name": c["name"], "value": c["value"], "url": url, "path": c.get("path") or "/"}
+        if c.get("domain"):
+            params["domain"] = c["domain"]
+        for key in ("secure", "httpOnly", "sameSite", "expires"):
+            if c.get(key) is not None:
+                params[key] = c[key]
+        if "expires" not in params and c.get("expiry") is not None:
+            params["expires"] = c["expiry"]  # WebDriver's get_cookies() names it "expiry"
+        batch.append(params)
     try:
-        for c in cookies:
-            params: dict[str, Any] = {"name": c["name"], "value": c["value"], "url": url}
-            if c.get("domain") and not _same_site(c["domain"], host):
-                continue  # a cookie of another site would be refused
-            if c.get("domain"):
-                params["domain"] = c["domain"]
-            params["path"] = c.get("path") or "/"
-            for key in ("secure", "httpOnly", "sameSite", "expires"):
-                if key in c and c[key] is not None:
-                    params[key] = c[key]
-            if "expires" not in params and c.get("expiry") is not None:
-                params["expires"] = c["expiry"]  # WebDriver's get_cookies() names it "expiry"
-            driver.execute_cdp_cmd("Network.setCookie", params)
+        driver.execute_cdp_cmd("Network.setCookies", {"cookies": batch})
     except AttributeError:  # a remote driver without CDP: visit the site, then add them
         driver.get(url)
-        for c in cookies:
-            driver.add_cookie({"name": c["name"], "value": c["value"], "path": c.get("path") or "/"})
+        for c in batch:
+            driver.add_cookie({"name": c["name"], "value": c["value"], "path": c["path"]})
 
 
 def merge_cookies(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored cookies updated by the ones a platform rotated; cookies of other hosts are kept."""
-    key = lambda c: (c["name"], (c.get("domain") or "").lstrip("."))  # noqa: E731
-    merged = {key(c): c for c in stored}
-    for c in fresh:
-        merged[key(c)] = {k: v for k, v in c.items() if v is not None}
-    return list(merged.values())
+    """Stored cookies updated by the ones a platform rotated; cookies of other hosts are kept.
+
+    A stored cookie without a domain (as pasted by a user) and the browser's copy of it with
+    its domain are the same cookie: the fresh one replaces it, so no stale twin survives.
+    """
+    out = [dict(c) for c in stored]
+    for f in fresh:
+        f = {k: v for k, v in f.items() if v is not None}
+        fd = (f.get("domain") or "").lstrip(".")
+        for i, c in enumerate(out):
+            cd = (c.get("domain") or "").lstrip(".")
+            if c["name"] == f["name"] and (not cd or not fd or _same_site(cd, fd) or _same_site(fd, cd)):
+                out[i] = f
+                break
+        else:
+            out.append(f)
+    return out
 
 
 def _same_site(domain: str, host: str) -> bool:

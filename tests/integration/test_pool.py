@@ -104,3 +104,15 @@ def test_browsers_left_by_a_killed_run_are_swept_at_start(factory: BrowserFactor
     )
     wait_until(lambda: not browser_pids(factory.profile_root.parent), 10, "Chromium gone")
     assert not any(factory.profile_root.iterdir())
+
+
+def test_prewarm_starts_browsers_up_to_the_asked_count_and_they_are_lent_healthy(factory: BrowserFactory) -> None:
+    pool = DriverPool(factory.create, size=3)
+    try:
+        assert pool.prewarm(2) == 2 and pool.stats().idle == 2
+        assert pool.prewarm(2) == 0  # already there
+        browser = pool.acquire()
+        assert browser.uses == 1 and browser.driver.execute_script("return 1") == 1
+        pool.release(browser)
+    finally:
+        pool.close()

@@ -199,7 +199,7 @@ def test_cookies_are_set_for_both_hosts_of_the_real_site() -> None:
             self.calls: list[dict[str, Any]] = []
 
         def execute_cdp_cmd(self, cmd: str, params: dict[str, Any]) -> None:
-            self.calls.append(params)
+            self.calls.extend(params["cookies"] if cmd == "Network.setCookies" else [params])
 
     recorder = Recorder()
     cookies = [*COOKIES, {"name": "only_zhuanlan", "value": "1", "domain": "zhuanlan.zhihu.com"}]
