@@ -207,12 +207,6 @@ class Config:
         readable 413; larger ones are cut off unread (a client still sending sees a reset)."""
         return max(64 * 1024 * 1024, 3 * self.max_body_bytes)
 
-    def instance_file(self, *parts: str) -> Path:
-        """A path inside the instance folder (created on demand)."""
-        path = Path(self.instance_path).joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
-
 
 def _which(*names: str) -> str:
     for name in names:

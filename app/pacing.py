@@ -18,7 +18,6 @@ class Pacer:
         self._lock = threading.Lock()
         self._busy: set[str] = set()
         self._not_before: dict[str, float] = {}
-        self._reasons: dict[str, str] = {}
 
     def ready(self, item: QueueItem) -> bool:
         """True when ``item``'s lane is free and not waiting out an interval or cool-down."""
@@ -43,11 +42,10 @@ class Pacer:
                 wait = interval + random.uniform(0, jitter)
                 self._not_before[lane] = max(self._not_before.get(lane, 0.0), self._clock() + wait)
 
-    def cool_down(self, lane: str, seconds: float, reason: str) -> None:
+    def cool_down(self, lane: str, seconds: float) -> None:
         """Hold ``lane`` for ``seconds`` (captcha, risk control)."""
         with self._lock:
             self._not_before[lane] = max(self._not_before.get(lane, 0.0), self._clock() + seconds)
-            self._reasons[lane] = reason
 
     def waiting(self, lane: str) -> float:
         """Seconds until ``lane`` may start again (0 when it may now)."""

@@ -109,7 +109,7 @@ class JobServer:
             for account in s.scalars(select(Account).where(Account.cooldown_until > utcnow())):
                 remaining = (account.cooldown_until - utcnow()).total_seconds()
                 lane = f"{account.user_id}/{account.platform}/{account.id}"
-                self.pacer.cool_down(lane, remaining, account.cooldown_reason or "cool-down")
+                self.pacer.cool_down(lane, remaining)
         if recovered:
             clicked = sum(1 for j in recovered if j.click_state != ClickState.NONE)
             log.info(
@@ -195,7 +195,7 @@ class JobServer:
 
     def _cool_down(self, handle: RunningJob, seconds: float) -> None:
         """Hold this account's queue after a captcha/risk signal; other lanes keep running."""
-        self.pacer.cool_down(handle.lane, seconds, handle.error_code or "")
+        self.pacer.cool_down(handle.lane, seconds)
         until = utcnow() + timedelta(seconds=seconds)
         with self.db.write() as s:
             s.execute(

@@ -81,12 +81,3 @@ class Platform(ABC):
     @abstractmethod
     def find(self, driver: Any, title: str, content: str) -> LookupResult:
         """Look for an already-published article with this title and body among the account's own."""
-
-    def whoami(self, driver: Any) -> str | None:
-        """The logged-in identity, or None when the cookies do not log in (for "check login")."""
-        from app.errors import PermanentFailure
-
-        try:
-            return self.open_editor(driver)
-        except PermanentFailure:
-            return None

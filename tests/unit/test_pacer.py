@@ -32,7 +32,7 @@ def test_one_job_at_a_time_per_lane_then_the_interval() -> None:
 def test_a_cool_down_holds_only_its_lane() -> None:
     clock = Clock()
     pacer = Pacer(clock)
-    pacer.cool_down("a", 600, "captcha")
+    pacer.cool_down("a", 600)
     assert not pacer.ready(item("a")) and pacer.ready(item("b")) and pacer.ready(item(""))
     assert pacer.waiting("a") == 600
     clock.now += 601
