@@ -114,25 +114,14 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def _watch_finished_jobs(metrics: Metrics, dispatcher: Any) -> None:
-    """Observe every attempt as the dispatcher reports its end (wraps its ``on_finished`` callback)."""
-    inner = dispatcher.on_finished
-
-    def on_finished(handle: Any) -> None:
-        try:
-            inner(handle)
-        finally:
-            metrics.observe_job(handle.kind, handle.outcome, time.monotonic() - handle.started)
-
-    dispatcher.on_finished = on_finished
-
-
 def init_app(app: Flask) -> Metrics:
-    """Create the app's metrics, hook them to the dispatcher and mount ``/metrics``."""
+    """Create the app's metrics, subscribe them to finished jobs and mount ``/metrics``."""
     engine = app.extensions["examgen"]
     metrics = Metrics(engine)
     app.extensions["examgen_metrics"] = metrics
-    _watch_finished_jobs(metrics, engine.server.dispatcher)
+    engine.server.finished_listeners.append(
+        lambda handle, seconds: metrics.observe_job(handle.kind, handle.outcome, seconds)
+    )
     app.register_blueprint(bp)
     return metrics
 

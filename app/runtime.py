@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -88,6 +89,8 @@ class JobServer:
             on_finished=self._on_finished,
         )
         self._threads: list[threading.Thread] = []
+        # called with (handle, seconds) after every attempt ends: metrics and the like subscribe here
+        self.finished_listeners: list[Callable[[RunningJob, float], None]] = []
         self._history: deque[dict[str, object]] = deque(maxlen=360)  # 10 s samples: one hour
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -181,6 +184,11 @@ class JobServer:
             self._cool_down(handle, platform.pacing.cooldown)
         if handle.outcome == JobStatus.QUEUED:
             self._requeue_ids([handle.job_id])
+        for listener in self.finished_listeners:
+            try:
+                listener(handle, duration)
+            except Exception:
+                log.exception("Job %s: a finished-job listener failed", handle.job_id)
         code = f" ({handle.error_code})" if handle.error_code and handle.outcome != JobStatus.SUCCESS else ""
         log.info(
             "Job %s %s%s after %.1f s (user=%s kind=%s) — %s",
