@@ -23,6 +23,25 @@ FINAL = {"success", "failed", "cancelled", "needs_review"}
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+def postgres_url() -> str:
+    """A freshly emptied PostgreSQL database from EXAMGEN_TEST_POSTGRES_URL (.ci/run provides one).
+
+    Without it the caller is skipped, with that reason in the report: SQLite is always tested.
+    """
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("EXAMGEN_TEST_POSTGRES_URL", "")
+    if not url:
+        pytest.skip("no PostgreSQL: set EXAMGEN_TEST_POSTGRES_URL (bash .ci/run starts one)")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
 def free_port() -> int:
     """A TCP port free on loopback right now."""
     with socket.socket() as s:

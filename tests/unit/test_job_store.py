@@ -1,10 +1,11 @@
-"""The job store on a real SQLite file: atomic claims, recovery decisions, totals."""
+"""The job store on a real SQLite file (and PostgreSQL when one is given): claims, recovery, totals."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
+from support import postgres_url
 
 from app import jobs as store
 from app.db import Database
@@ -12,9 +13,11 @@ from app.jobs import NewJob
 from app.models import ClickState, JobStatus, QueueStats, User
 
 
-@pytest.fixture
-def db(tmp_path) -> Database:
-    database = Database(f"sqlite:///{tmp_path}/jobs.db")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path) -> Database:
+    # one contract, every backend
+    url = postgres_url() if request.param == "postgresql" else f"sqlite:///{tmp_path}/jobs.db"
+    database = Database(url)
     database.upgrade()
     with database.write() as s:
         s.add(User(id=1, username="alice"))
