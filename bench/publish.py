@@ -141,6 +141,7 @@ def main() -> None:
             "USER_RATE_LIMIT": "100/minute",
             "DEMO_PLATFORM": 0,
             "DEMO_URL": platform.base,
+            "DRIVER_PREWARM": 1,  # the server's default (the test harness turns it off)
         }
         server = ServerProcess(Path(tmp) / "instance", **env).start()
         try:

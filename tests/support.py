@@ -190,6 +190,7 @@ class ServerProcess(Http):
             PYTHONUNBUFFERED="1",
             RETRY_BASE_DELAY="0.2",
             RETRY_MAX_DELAY="1",
+            DRIVER_PREWARM="0",  # browsers on demand: most tests need one or two at most
         )
         self.env.update({k: str(v) for k, v in env.items()})
         self.proc: subprocess.Popen[bytes] | None = None
@@ -232,11 +233,19 @@ class ServerProcess(Http):
         self.proc.wait()
 
     def cleanup(self) -> None:
-        """Kill whatever is left: the process group, and browsers a killed server left behind."""
+        """Stop a server the test left running, then sweep browsers a killed server left behind."""
+        from app.browser import BrowserFactory
+
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        for pid in browser_pids(self.instance):  # chromedriver runs in its own session
+            self.proc.send_signal(signal.SIGTERM)  # lets it quit its own browsers
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        # chromedriver runs in its own session: the server's records of it are how to find it
+        BrowserFactory(self.instance / "browsers").sweep_leftovers()
+        for pid in browser_pids(self.instance):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
