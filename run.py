@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+from typing import Any
 
 from config import Config, ConfigError
 
@@ -15,7 +16,6 @@ log = logging.getLogger("examgen")
 
 def serve(config: Config) -> int:
     """Serve until SIGTERM/SIGINT, then drain the jobs and exit 0."""
-    from waitress import wasyncore
     from waitress.server import create_server
 
     from app import create_app
@@ -54,10 +54,20 @@ def serve(config: Config) -> int:
     while not stop.wait(0.5):
         pass
     engine.server.stop(grace=config.shutdown_grace)
-    server.task_dispatcher.shutdown(cancel_pending=True, timeout=3)
-    wasyncore.close_all(getattr(server, "_map", None) or getattr(server, "map", None))
+    stop_http(server, http)
     log.info("examgen stopped")
     return 0
+
+
+def stop_http(server: Any, thread: threading.Thread, timeout: float = 5) -> None:
+    """Stop waitress: its sockets are closed from inside its own loop thread (closing them from
+    another thread while it sits in select() fails with EBADF), then its workers are stopped."""
+    from waitress import wasyncore
+
+    socket_map = getattr(server, "_map", None) or getattr(server, "map", None)
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+    thread.join(timeout)
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=3)
 
 
 def create_user_command(config: Config, args: argparse.Namespace) -> int:

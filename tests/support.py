@@ -167,11 +167,10 @@ class LiveServer(Http):
         return self
 
     def stop(self, grace: float = 2) -> None:
-        from waitress import wasyncore
+        from run import stop_http
 
         self.engine.server.stop(grace=grace)
-        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=2)
-        wasyncore.close_all(self.server._map)
+        stop_http(self.server, self._thread)
 
 
 class ServerProcess(Http):

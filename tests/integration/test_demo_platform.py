@@ -24,11 +24,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
-from waitress import wasyncore
 
 from app.db import Database
 from app.demo import DemoKnobs, create_demo_blueprint
 from app.models import DemoArticle
+from run import stop_http
 
 pytestmark = pytest.mark.timeout(120)
 EMOJI_CJK = "学习 🎉 emoji ✅"
@@ -72,9 +72,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     thread.start()
     port = server.effective_port
     yield Platform(port, f"http://127.0.0.1:{port}", db, knobs)
-    server.task_dispatcher.shutdown()
-    wasyncore.close_all(server._map)
-    thread.join(timeout=5)
+    stop_http(server, thread)
     db.dispose()
 
 

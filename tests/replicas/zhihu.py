@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 import waitress
 from flask import Flask, Response, jsonify, redirect, request
-from waitress import wasyncore
+
+from run import stop_http
 
 FIRST_ID = 1_790_000_000_000_000_001  # > 2^53 and not a double: a trip through a JS number changes it
 # risk_next: the next publish answers 40352; flagged: /write redirects to /account/unhuman; logged_out: z_c0 is
@@ -283,6 +284,4 @@ class ReplicaServer:
         self.thread.start()
 
     def stop(self) -> None:
-        self.server.task_dispatcher.shutdown()
-        wasyncore.close_all(self.server._map)
-        self.thread.join(timeout=5)
+        stop_http(self.server, self.thread)
