@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import ACTIVE_STATUSES, FINAL_STATUSES, ClickState, Job, JobStatus, QueueStats, utcnow
+from app.models import ACTIVE_STATUSES, FINAL_STATUSES, ClickState, Job, JobStatus, QueueStats, User, utcnow
 
 WAITING = (JobStatus.PENDING, JobStatus.QUEUED, JobStatus.RETRYING)
 
@@ -68,6 +68,14 @@ def count_active(session: Session, user_id: int | None = None) -> int:
     if user_id is not None:
         q = q.where(Job.user_id == user_id)
     return session.scalar(q) or 0
+
+
+def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """User id -> name, in one query."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
 
 
 def get(session: Session, job_id: str) -> Job | None:

@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app import jobs as store
 from app.admission import Admission
@@ -20,7 +19,7 @@ from app.crypto import CookieBox
 from app.db import Database
 from app.dispatcher import Dispatcher
 from app.kinds import JobKind
-from app.models import Account, ClickState, Job, JobStatus, User, utcnow
+from app.models import Account, ClickState, Job, JobStatus, utcnow
 from app.pacing import Pacer
 from app.platforms import Platform
 from app.pool import DriverPool
@@ -103,12 +102,12 @@ class JobServer:
         self.figures.load()
         with self.db.write() as s:
             recovered = store.recover(s)
-            usernames = self._usernames(s, {j.user_id for j in recovered})
+            usernames = store.usernames(s, (j.user_id for j in recovered))
             for job in recovered:
                 if job.status == JobStatus.RETRYING:
                     self.retries.add(job.next_attempt_at or utcnow(), job.id)
                 else:
-                    self.queue.push(self._item(job, usernames[job.user_id]))
+                    self.queue.push(self.queue_item(job, usernames[job.user_id]))
             for account in s.scalars(select(Account).where(Account.cooldown_until > utcnow())):
                 remaining = (account.cooldown_until - utcnow()).total_seconds()
                 lane = f"{account.user_id}/{account.platform}/{account.id}"
@@ -227,15 +226,13 @@ class JobServer:
     # -- retries and maintenance -----------------------------------------------------------
 
     def _requeue_ids(self, job_ids: list[str], from_statuses: tuple[str, ...] = (JobStatus.RETRYING,)) -> int:
-        pushed = 0
         with self.db.write() as s:
-            for job_id in job_ids:
-                job = store.get(s, job_id)
-                if job is None or not (job.status == JobStatus.QUEUED or store.requeue(s, job_id, from_statuses)):
-                    continue
-                self._push(job, self._usernames(s, {job.user_id})[job.user_id])
-                pushed += 1
-        return pushed
+            jobs = [job for job_id in job_ids if (job := store.get(s, job_id)) is not None]
+            jobs = [j for j in jobs if j.status == JobStatus.QUEUED or store.requeue(s, j.id, from_statuses)]
+            names = store.usernames(s, (j.user_id for j in jobs))
+        for job in jobs:
+            self.queue.push(self.queue_item(job, names[job.user_id]))
+        return len(jobs)
 
     def history(self) -> list[dict[str, object]]:
         """Queue size and processing every 10 s over the last hour, oldest first."""
@@ -283,18 +280,11 @@ class JobServer:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _item(self, job: Job, username: str) -> QueueItem:
+    def queue_item(self, job: Job, username: str) -> QueueItem:
+        """How the in-memory queue sees ``job`` (its account lane included)."""
         kind = self.kinds.get(job.kind)
         lane = kind.lane(job.payload or {}, job.user_id, job.account_id) if kind else ""
         return QueueItem(job.id, username, job.priority, job.seq, lane)
-
-    def _push(self, job: Job, username: str) -> None:
-        self.queue.push(self._item(job, username))
-
-    @staticmethod
-    def _usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
-        rows = session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()
-        return {uid: name for uid, name in rows}
 
     def waiting(self) -> int:
         """Jobs waiting to run: queued plus those waiting out a backoff."""

@@ -48,20 +48,13 @@ class JobService:
                     if earlier is not None:
                         jobs = list(s.scalars(select(Job).where(Job.id.in_(earlier.job_ids)).order_by(Job.seq)))
                         return self.views.many(jobs, {user.id: user.username}), False
-                srv.admission.check(
-                    user.username,
-                    len(new_jobs),
-                    user_active=store.count_active(s, user.id),
-                    total_active=store.count_active(s),
-                    shutting_down=srv.shutting_down,
-                    avg_job_seconds=srv.figures.avg_job_seconds,
-                )
+                self._admit(s, user, len(new_jobs))
                 jobs = store.create_jobs(s, user.id, new_jobs, priority, srv.config.max_retries + 1, idempotency_key)
                 if idempotency_key:
                     s.add(IdempotencyRecord(user_id=user.id, key=idempotency_key, job_ids=[j.id for j in jobs]))
             srv.admission.commit(user.username, len(jobs))
             for job in jobs:
-                srv.queue.push(srv._item(job, user.username))
+                srv.queue.push(srv.queue_item(job, user.username))
         srv.figures.observe(srv.waiting(), len(srv.dispatcher.running()))
         summary = srv.summary()
         for job in jobs:
@@ -74,7 +67,7 @@ class JobService:
         """One job as the API shows it."""
         with self.db.read() as s:
             job = self._visible(s, user, job_id, admin_ok=True)
-            return self.views.one(job, self._owner(s, job))
+            return self.views.one(job, self._names(s, [job]))
 
     def get_row(self, user: User, job_id: str) -> Job:
         """The job row itself (for files: result, screenshot)."""
@@ -152,18 +145,10 @@ class JobService:
             job = self._visible(s, user, job_id)
             if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.NEEDS_REVIEW):
                 raise Conflict(f"The job is {job.status}; only failed, cancelled or needs_review jobs can be retried")
-            srv.admission.check(
-                user.username,
-                1,
-                user_active=store.count_active(s, user.id),
-                total_active=store.count_active(s),
-                shutting_down=srv.shutting_down,
-                avg_job_seconds=srv.figures.avg_job_seconds,
-                rate=False,
-            )
+            self._admit(s, user, 1, rate=False)
             store.reset_for_retry(s, job_id, srv.config.max_retries + 1)
             s.refresh(job)
-            srv.queue.push(srv._item(job, user.username))
+            srv.queue.push(srv.queue_item(job, user.username))
         log.info("Job %s queued again by %s — %s", job_id, user.username, srv.summary())
         return self.get(user, job_id)
 
@@ -197,6 +182,19 @@ class JobService:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def _admit(self, s: Session, user: User, n: int, rate: bool = True) -> None:
+        """Admission control for ``n`` more jobs of ``user``, counted in the caller's transaction."""
+        srv = self.server
+        srv.admission.check(
+            user.username,
+            n,
+            user_active=store.count_active(s, user.id),
+            total_active=store.count_active(s),
+            shutting_down=srv.shutting_down,
+            avg_job_seconds=srv.figures.avg_job_seconds,
+            rate=rate,
+        )
+
     @staticmethod
     def _visible(s: Session, user: User, job_id: str, admin_ok: bool = False) -> Job:
         job = store.get(s, job_id)
@@ -205,12 +203,5 @@ class JobService:
         return job
 
     @staticmethod
-    def _owner(s: Session, job: Job) -> dict[int, str]:
-        return {job.user_id: s.scalar(select(User.username).where(User.id == job.user_id)) or ""}
-
-    @staticmethod
     def _names(s: Session, jobs: Sequence[Job]) -> dict[int, str]:
-        ids = {j.user_id for j in jobs}
-        if not ids:
-            return {}
-        return dict(s.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+        return store.usernames(s, (j.user_id for j in jobs))

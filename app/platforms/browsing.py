@@ -38,7 +38,7 @@ def set_cookies(driver: Any, url: str, cookies: list[dict[str, Any]]) -> None:
     host = urlparse(url).hostname or ""
     batch = []
     for c in cookies:
-        if c.get("domain") and not _same_site(c["domain"], host):
+        if c.get("domain") and not same_site(c["domain"], host):
             continue  # a cookie of another site would be refused
         params: dict[str, Any] = {"name": c["name"], "value": c["value"], "url": url, "path": c.get("path") or "/"}
         if c.get("domain"):
@@ -69,7 +69,7 @@ def merge_cookies(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> 
         fd = (f.get("domain") or "").lstrip(".")
         for i, c in enumerate(out):
             cd = (c.get("domain") or "").lstrip(".")
-            if c["name"] == f["name"] and (not cd or not fd or _same_site(cd, fd) or _same_site(fd, cd)):
+            if c["name"] == f["name"] and (not cd or not fd or same_site(cd, fd) or same_site(fd, cd)):
                 out[i] = f
                 break
         else:
@@ -77,7 +77,8 @@ def merge_cookies(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> 
     return out
 
 
-def _same_site(domain: str, host: str) -> bool:
+def same_site(domain: str, host: str) -> bool:
+    """True when ``host`` is ``domain`` or one of its subdomains (a cookie of ``domain`` applies)."""
     domain = domain.lstrip(".").lower()
     return host == domain or host.endswith("." + domain)
 

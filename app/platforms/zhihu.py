@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 
 from app.errors import JobFailure, PermanentFailure, TransientFailure
 from app.platforms.base import Lookup, LookupResult, Pacing, Platform, Published
-from app.platforms.browsing import insert_text, normalize, page_path, paste_text, set_cookies, wait_for
+from app.platforms.browsing import insert_text, normalize, page_path, paste_text, same_site, set_cookies, wait_for
 
 _ARTICLE = re.compile(r"^/p/(\d+)$")  # /p/<id>/edit is a draft: never a success
 _TITLE = 'textarea[placeholder*="请输入标题"]'
@@ -81,7 +81,7 @@ class ZhihuPlatform(Platform):
         """Set the cookies for the editor's host and the API's host (they differ on the real site)."""
         for url in dict.fromkeys((self.base + "/", self.api + "/")):
             host = urlparse(url).hostname or ""
-            local = not _on_domain("zhihu.com", host)  # a replica or proxy: exported .zhihu.com cookies apply here
+            local = not same_site("zhihu.com", host)  # a replica or proxy: exported .zhihu.com cookies apply here
             fitted = []
             for cookie in cookies:
                 c = dict(cookie)
@@ -91,7 +91,7 @@ class ZhihuPlatform(Platform):
                         c.pop("secure", None)  # Chrome refuses Secure cookies on plain http
                         if c.get("sameSite") == "None":
                             c.pop("sameSite")  # SameSite=None requires Secure
-                elif c.get("domain") and not _on_domain(c["domain"], host):
+                elif c.get("domain") and not same_site(c["domain"], host):
                     continue  # e.g. a host-only cookie of zhuanlan.zhihu.com, not meant for www
                 fitted.append(c)
             set_cookies(driver, url, fitted)
@@ -285,11 +285,6 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _on_domain(domain: str, host: str) -> bool:
-    domain = domain.lstrip(".").lower()
-    return host == domain or host.endswith("." + domain)
 
 
 def _visible(driver: Any) -> list[Any]:
