@@ -66,7 +66,9 @@ def test_one_users_fifty_jobs_do_not_hold_back_anothers_first(live_server: LiveS
     )
     assert completions <= 2, "bob's first job waited for more than two of alice's jobs to end"
     assert a_starts <= 1, "more than one of alice's queued jobs overtook bob's first"
-    assert sum(1 for _, start, _ in a_runs if start is not None) <= 5  # alice's 50 did not all go first
+    # alice's 50 did not all go first: only her 2 running jobs and at most 1 queued one started before bob's
+    # (counted up to bob's start: after it, freed slots start more of hers while the test cancels them)
+    assert sum(1 for _, start, _ in a_runs if start is not None and start <= b_started) <= 3
 
 
 @pytest.mark.server(max_concurrent_jobs=2, user_max_active=60, user_rate_limit="200/minute")
