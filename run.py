@@ -1,15 +1,15 @@
-"""Start examgen (waitress + the job engine), or manage users: ``python run.py --help``."""
+"""Start examgen (waitress + the job engine), or manage it from the shell: ``python run.py --help``."""
 
 from __future__ import annotations
 
-import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from typing import Any
 
-from config import Config, ConfigError
+from config import Config
 
 log = logging.getLogger("examgen")
 
@@ -19,9 +19,10 @@ def serve(config: Config) -> int:
     from waitress.server import create_server
 
     from app import create_app
+    from app.engine.server import JobServer
 
     app = create_app(config)
-    engine = app.extensions["examgen"]
+    job_server: JobServer = app.extensions["examgen"].server
     server = create_server(
         app,
         host=config.host,
@@ -32,6 +33,8 @@ def serve(config: Config) -> int:
         # ordinary clients (which send the whole body before reading) get the app's JSON 413
         max_request_body_size=config.server_body_cap,
         channel_timeout=60,
+        # waitress drops X-Forwarded-* by default; with trusted proxies ProxyFix reads them instead
+        clear_untrusted_proxy_headers=config.trusted_proxies == 0,
     )
     stop = threading.Event()
     signals = {"count": 0}
@@ -44,7 +47,7 @@ def serve(config: Config) -> int:
             stop.set()
         else:
             log.warning("Second signal: stopping without waiting for running jobs")
-            engine.server.hurry()
+            job_server.hurry()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -53,7 +56,7 @@ def serve(config: Config) -> int:
     log.info("examgen listening on http://%s:%s (%s)", config.host, config.port, config.public_url)
     while not stop.wait(0.5):
         pass
-    engine.server.stop(grace=config.shutdown_grace)
+    job_server.stop(grace=config.shutdown_grace)
     stop_http(server, http)
     log.info("examgen stopped")
     return 0
@@ -70,50 +73,16 @@ def stop_http(server: Any, thread: threading.Thread, timeout: float = 5) -> None
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=3)
 
 
-def create_user_command(config: Config, args: argparse.Namespace) -> int:
-    """Create a user and print its API token as the last line."""
-    from app.auth import create_user
-    from app.db import Database
-    from app.errors import ExamgenError
-
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    db = Database(config.database_url)
-    db.upgrade()
-    try:
-        created = create_user(db, args.name, password, admin=args.admin)
-    except ExamgenError as exc:
-        print(f"examgen: {exc.message}", file=sys.stderr)
-        return 1
-    print(f"Created {'admin ' if args.admin else ''}user {created.user.username}. API token (shown once):")
-    print(created.token)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line; configuration errors are one line and exit code 2."""
-    parser = argparse.ArgumentParser(prog="run.py", description="examgen job server")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="start the server (the default)")
-    cu = sub.add_parser("create-user", help="create a user and print its API token")
-    cu.add_argument("name")
-    cu.add_argument("--admin", action="store_true", help="the user may manage users and see all jobs")
-    cu.add_argument("--password-stdin", action="store_true", help="read a web-login password from stdin")
-    args = parser.parse_args(argv)
-    try:
-        config = Config.from_env().validate()
-    except ConfigError as exc:
-        print(f"examgen: configuration error: {exc}", file=sys.stderr)
-        return 2
-    from app.logs import configure_logging
+    """Serve, or run one admin command (``python run.py --help``); configuration errors exit 2."""
+    os.umask(0o077)  # before anything is created: the database, keys and uploads are private
+    from app.cli.main import cli
 
-    configure_logging(config.log_level)
-    if args.command == "create-user":
-        return create_user_command(config, args)
     try:
-        return serve(config)
-    except (ConfigError, ValueError, OSError) as exc:
-        print(f"examgen: cannot start: {exc}", file=sys.stderr)
-        return 2
+        cli.main(args=argv, prog_name="run.py", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
 
 
 if __name__ == "__main__":

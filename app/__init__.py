@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -13,23 +14,26 @@ from config import Config
 def create_app(config: Config | None = None, start: bool = True) -> Flask:
     """Build the Flask app and its job engine; ``start`` recovers jobs and starts the threads."""
     from app.accounts import Accounts
-    from app.api import init_app as init_api
-    from app.api.common import Engine
-    from app.api.generate import bp as generate_bp
     from app.auth import bootstrap_admin
-    from app.browser import BrowserFactory
     from app.crypto import CookieBox, secret_key
     from app.db import Database
+    from app.engine.browser_factory import BrowserFactory
+    from app.engine.grid import SessionLedger
+    from app.engine.server import JobServer
+    from app.exam.sandbox import ExtractLimits
+    from app.http import errors, metrics
+    from app.http.api import init_app as init_api
+    from app.http.common import EXTENSION, Components
+    from app.http.security import init_app as init_security
+    from app.http.web import init_app as init_web
     from app.kinds import build_kinds
+    from app.notify.notifier import Notifier
+    from app.notify.webhooks import Webhooks
     from app.platforms import build_platforms
-    from app.runtime import JobServer
-    from app.security import init_app as init_security
-    from app.service import JobService
-    from app.web import init_app as init_web
+    from app.service import JobDesk
 
     config = config or Config.from_env().validate()
-    instance = Path(config.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = private_instance(config.instance_path)
     app = Flask(__name__, instance_path=str(instance.resolve()))
     app.config.update(
         SECRET_KEY=secret_key(instance, config.secret_key),
@@ -39,6 +43,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
         SESSION_COOKIE_NAME="examgen_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=config.session_max_days),
         JSON_SORT_KEYS=False,
         TESTING=config.testing,
     )
@@ -46,27 +51,62 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     db.upgrade()
     cookies = CookieBox(instance, config.encryption_key)
     platforms = build_platforms(config)
-    kinds = build_kinds(platforms=platforms, db=db)
+    limits = ExtractLimits(cpu_seconds=config.pdf_extract_seconds, memory_mb=config.pdf_extract_memory_mb)
+    kinds = build_kinds(platforms=platforms, db=db, extract_limits=limits)
     factory = BrowserFactory(
         instance / "browsers",
         chrome_binary=config.chrome_binary,
         chromedriver=config.chromedriver,
         remote_url=config.driver_remote_url,
         page_load_timeout=config.page_load_timeout,
+        ledger=SessionLedger(db),
     )
     server = JobServer(config, db, kinds, platforms, cookies, factory)
+    # notifications retry like jobs do: the delay doubles from RETRY_BASE_DELAY up to RETRY_MAX_DELAY
+    notifier = Notifier(db, cookies, server.stop_event, config.retry_base_delay, config.retry_max_delay)
+    server.add_thread("notifier", notifier.loop)
+    server.finished_listeners.append(lambda _handle, _seconds: notifier.wake())
     bootstrap_admin(db, config.admin_username, config.admin_password, config.admin_token)
-    app.extensions["examgen"] = Engine(
-        config=config, db=db, server=server, service=JobService(server), accounts=Accounts(db, cookies, platforms)
+    app.extensions[EXTENSION] = Components(
+        config=config,
+        db=db,
+        server=server,
+        desk=JobDesk(server),
+        accounts=Accounts(db, cookies, platforms),
+        webhooks=Webhooks(db, cookies, notifier.wake),
     )
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # only as many X-Forwarded-For hops as there are proxies we run: a client cannot forge more
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # the documented way to wrap a Flask app
+            app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies
+        )
+    errors.init_app(app)
     init_api(app)
-    app.register_blueprint(generate_bp)
+    metrics.init_app(app)
     init_security(app)
     init_web(app)
     if config.demo_platform:
-        from app.demo import DemoKnobs, create_demo_blueprint
+        from app.demo_site import DemoKnobs, create_demo_blueprint
 
-        app.register_blueprint(create_demo_blueprint(db, DemoKnobs.from_env(os.environ)))
+        knobs = DemoKnobs.from_env(os.environ)
+        app.register_blueprint(
+            create_demo_blueprint(
+                db, knobs, knobs_api=config.demo_knobs, max_delayed=max(1, config.server_threads // 2)
+            )
+        )
     if start:
         server.start()
     return app
+
+
+def private_instance(path: str | os.PathLike[str]) -> Path:
+    """The instance folder, created or narrowed to 0700, with the process umask at 077 so that every
+    file made after (database, keys, uploads, results, browser profiles) is the owner's alone."""
+    os.umask(0o077)
+    instance = Path(path)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if instance.stat().st_mode & 0o077:
+        instance.chmod(0o700)
+    return instance

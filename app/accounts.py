@@ -3,31 +3,62 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from app.crypto import CookieBox
-from app.db import Database
+from app.db import Database, rowcount
 from app.errors import NotFound, ValidationError
-from app.models import Account, User
-from app.views import iso
+from app.models import Account, User, utcnow
+from app.timefmt import iso
 
 log = logging.getLogger("examgen.accounts")
 
 
-def account_dict(account: Account) -> dict[str, Any]:
-    """An account as the API shows it: everything but the cookies."""
+ACCOUNT_STATES = ("ok", "expired", "cooling_down", "unknown")
+
+
+def account_state(account: Account, now: datetime | None = None) -> str:
+    """ok, expired (its cookies no longer log in), cooling_down (after a captcha) or unknown (never checked)."""
+    if account.cooldown_until is not None and account.cooldown_until > (now or utcnow()):
+        return "cooling_down"
+    if account.login_ok is None:
+        return "unknown"
+    return "ok" if account.login_ok else "expired"
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    """How many accounts are in each state."""
+    counts = dict.fromkeys(ACCOUNT_STATES, 0)
+    now = utcnow()
+    for account in session.scalars(select(Account)):
+        counts[account_state(account, now)] += 1
+    return counts
+
+
+def account_dict(account: Account, platform: Any = None) -> dict[str, Any]:
+    """An account as the API shows it: everything but the cookies; ``pacing`` is what is in effect."""
+    pacing = None
+    if platform is not None:
+        effective = platform.pacing.overridden(account.concurrency, account.min_interval)
+        pacing = {"concurrency": effective.concurrency, "min_interval": effective.min_interval}
     return {
         "id": account.id,
         "platform": account.platform,
         "name": account.name,
         "identity": account.identity,
         "login_ok": account.login_ok,
+        "state": account_state(account),
         "checked_at": iso(account.checked_at),
         "last_published_at": iso(account.last_published_at),
         "cooldown_until": iso(account.cooldown_until),
         "cooldown_reason": account.cooldown_reason,
+        "concurrency": account.concurrency,
+        "min_interval": account.min_interval,
+        "pacing": pacing,
         "created_at": iso(account.created_at),
         "updated_at": iso(account.updated_at),
     }
@@ -41,8 +72,10 @@ class Accounts:
         self.cookies = cookies
         self.platforms = platforms
 
-    def save(self, user: User, platform: str, name: str, cookies: list[dict[str, Any]]) -> tuple[dict[str, Any], bool]:
-        """Create the account, or replace its cookies; (account, created)."""
+    def save(
+        self, user: User, platform: str, name: str, cookies: list[dict[str, Any]], pacing: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """Create the account, or replace its cookies (and set the pacing given); (account, created)."""
         if platform not in self.platforms:
             raise ValidationError(
                 f"Unknown platform {platform!r}; available: {', '.join(sorted(self.platforms))}",
@@ -61,8 +94,10 @@ class Accounts:
                 account.cookies_encrypted = sealed
                 account.login_ok = None
                 account.identity = None
+            for key, value in (pacing or {}).items():
+                setattr(account, key, value)
             s.flush()
-            out = account_dict(account)
+            out = account_dict(account, self.platforms.get(platform))
         log.info("Account %s/%s of %s %s", platform, name, user.username, "added" if created else "updated")
         return out, created
 
@@ -70,7 +105,7 @@ class Accounts:
         """The user's accounts."""
         with self.db.read() as s:
             rows = s.scalars(select(Account).where(Account.user_id == user.id).order_by(Account.platform, Account.name))
-            return [account_dict(a) for a in rows]
+            return [account_dict(a, self.platforms.get(a.platform)) for a in rows]
 
     def find(self, user: User, platform: str, name: str) -> Account:
         """The user's account on ``platform`` called ``name``, or a 400 naming the field."""
@@ -93,6 +128,19 @@ class Accounts:
             raise NotFound("No such account")
         return account
 
+    def set_pacing(self, user: User, account_id: int, pacing: dict[str, Any]) -> dict[str, Any]:
+        """Set the account's own concurrency / min_interval (None: the platform's default again)."""
+        with self.db.write() as s:
+            account = s.get(Account, account_id)
+            if account is None or account.user_id != user.id:
+                raise NotFound("No such account")
+            for key, value in pacing.items():
+                setattr(account, key, value)
+            s.flush()
+            out = account_dict(account, self.platforms.get(account.platform))
+        log.info("Account %s/%s of %s: pacing %s", out["platform"], out["name"], user.username, out["pacing"])
+        return out
+
     def remove(self, user: User, platform: str | None, name: str | None, account_id: int | None = None) -> None:
         """Delete one of the user's accounts."""
         with self.db.write() as s:
@@ -101,5 +149,5 @@ class Accounts:
                 q = q.where(Account.id == account_id)
             else:
                 q = q.where(Account.platform == platform, Account.name == name)
-            if s.execute(q).rowcount != 1:
+            if rowcount(s.execute(q)) != 1:
                 raise NotFound("No such account")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
 
-def load_or_create_key(path: Path, given: str, make: callable) -> str:  # type: ignore[valid-type]
+def load_or_create_key(path: Path, given: str, make: Callable[[], str]) -> str:
     """``given`` if set; else the key stored at ``path``; else a new one written there (0600)."""
     if given:
         return given
@@ -43,6 +44,17 @@ class CookieBox:
     def seal(self, cookies: list[dict[str, Any]]) -> bytes:
         """Encrypt cookies for storage."""
         return self._fernet.encrypt(json.dumps(cookies, ensure_ascii=False).encode())
+
+    def seal_json(self, value: Any) -> bytes:
+        """Encrypt any JSON value (a webhook's URL and secret)."""
+        return self._fernet.encrypt(json.dumps(value, ensure_ascii=False).encode())
+
+    def open_json(self, token: bytes) -> Any:
+        """Decrypt a sealed JSON value; None when unreadable (key changed)."""
+        try:
+            return json.loads(self._fernet.decrypt(token))
+        except (InvalidToken, ValueError):
+            return None
 
     def open(self, token: bytes) -> list[dict[str, Any]]:
         """Decrypt stored cookies; an unreadable token (key changed) gives no cookies."""

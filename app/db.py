@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("examgen.db")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _READ_ONLY = "examgen_read_only"
+# ~16 s in all: outlasts a restarted PostgreSQL or a SQLite file held locked past the busy timeout
+WRITE_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+T = TypeVar("T")
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -44,6 +50,11 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (``Session.execute`` is typed as returning a plain ``Result``)."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
 class Database:
     """One engine for the process, a write and a read session factory over it."""
 
@@ -61,12 +72,40 @@ class Database:
         read_engine = self.engine.execution_options(**{_READ_ONLY: True})
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
+        self.on_error: Callable[[], None] = lambda: None  # the reconciler listens here
+        self.errors = 0
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A short write transaction: committed on success, rolled back on error."""
         with self._writer.begin() as session:
             yield session
+
+    def write_retrying(
+        self,
+        work: Callable[[Session], T],
+        what: str,
+        delays: tuple[float, ...] = WRITE_RETRY_DELAYS,
+        write: bool = True,
+    ) -> T:
+        """Run ``work`` in a write transaction, again after a transient database error, with backoff.
+
+        Used for writes that record an outcome: losing one would leave a job looking unfinished.
+        The last error is raised; the reconciler then repairs what could not be written.
+        """
+        for attempt, delay in enumerate((*delays, None), start=1):
+            try:
+                with self.write() if write else self.read() as session:
+                    return work(session)
+            except TRANSIENT_DB_ERRORS as exc:
+                self.errors += 1
+                self.on_error()
+                if delay is None:
+                    raise
+                first = str(exc).splitlines()[0][:200]
+                log.warning("Database error while %s (try %d): %s; again in %.1f s", what, attempt, first, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -60,6 +60,12 @@ class Forbidden(ExamgenError):
     code, status = "forbidden", 403
 
 
+class Gone(ExamgenError):
+    """A file that existed was removed by retention."""
+
+    code, status = "gone", 410
+
+
 class LimitExceeded(ExamgenError):
     """A per-user limit (429) or a server-wide one (503); always carries Retry-After."""
 
@@ -91,7 +97,9 @@ class TransientFailure(JobFailure):
 
 
 class OutcomeUnknown(JobFailure):
-    """The irreversible step may have happened but could not be confirmed."""
+    """The irreversible step may have happened (or did, at ``result_url``) but could not be confirmed."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, result_url: str | None = None, article_id: str | None = None) -> None:
         super().__init__(code, message, permanent=True)
+        self.result_url = result_url
+        self.article_id = article_id

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from app.db import rowcount
 from app.models import ACTIVE_STATUSES, FINAL_STATUSES, ClickState, Job, JobStatus, QueueStats, User, utcnow
 
-WAITING = (JobStatus.PENDING, JobStatus.QUEUED, JobStatus.RETRYING)
+WAITING = (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.RETRYING)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class NewJob:
     account_id: int | None = None
     account_name: str | None = None
     article_id: str | None = None
+    publish_at: datetime | None = None  # later than now: ``scheduled`` until then
 
 
 def create_jobs(
@@ -36,13 +38,14 @@ def create_jobs(
     max_attempts: int,
     idempotency_key: str | None = None,
 ) -> list[Job]:
-    """Insert queued jobs in submission order (the caller pushes them to the queue after commit)."""
+    """Insert queued (or scheduled) jobs in submission order; the caller queues them after commit."""
     now = utcnow()
     jobs = [
         Job(
             user_id=user_id,
             kind=spec.kind,
-            status=JobStatus.QUEUED,
+            status=JobStatus.SCHEDULED if spec.publish_at and spec.publish_at > now else JobStatus.QUEUED,
+            publish_at=spec.publish_at,
             priority=priority,
             payload=spec.payload,
             title=spec.title,
@@ -75,7 +78,7 @@ def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     ids = set(user_ids)
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+    return {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(ids)))}
 
 
 def get(session: Session, job_id: str) -> Job | None:
@@ -100,7 +103,7 @@ def claim(session: Session, job_id: str) -> Job | None:
             error_code=None,
         )
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return None
     return get(session, job_id)
 
@@ -118,7 +121,7 @@ def finish(session: Session, job_id: str, status: JobStatus, **fields: Any) -> b
     if status == JobStatus.SUCCESS:
         values.setdefault("progress", 100)
     result = session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(**values))
-    if result.rowcount == 1:
+    if rowcount(result) == 1:
         count_finished(session, status)
         return True
     return False
@@ -157,7 +160,7 @@ def schedule_retry(session: Session, job_id: str, at: datetime, code: str, messa
             **fields,
         )
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def requeue(session: Session, job_id: str, from_statuses: Iterable[str]) -> bool:
@@ -167,7 +170,7 @@ def requeue(session: Session, job_id: str, from_statuses: Iterable[str]) -> bool
         .where(Job.id == job_id, Job.status.in_(list(from_statuses)))
         .values(status=JobStatus.QUEUED, next_attempt_at=None, phase=None, updated_at=utcnow())
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def hand_back(session: Session, job_id: str) -> bool:
@@ -182,7 +185,7 @@ def hand_back(session: Session, job_id: str) -> bool:
             updated_at=utcnow(),
         )
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def cancel_waiting(session: Session, job_id: str) -> bool:
@@ -193,7 +196,7 @@ def cancel_waiting(session: Session, job_id: str) -> bool:
         .where(Job.id == job_id, Job.status.in_(WAITING))
         .values(status=JobStatus.CANCELLED, finished_at=now, updated_at=now, phase="Cancelled")
     )
-    if result.rowcount == 1:
+    if rowcount(result) == 1:
         count_finished(session, JobStatus.CANCELLED)
         return True
     return False
@@ -206,7 +209,7 @@ def request_cancel(session: Session, job_id: str) -> bool:
         .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
         .values(cancel_requested=True, updated_at=utcnow())
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def reset_for_retry(session: Session, job_id: str, max_attempts: int) -> bool:
@@ -232,7 +235,66 @@ def reset_for_retry(session: Session, job_id: str, max_attempts: int) -> bool:
             updated_at=utcnow(),
         )
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
+
+
+def resolve(session: Session, job_id: str, result_url: str | None, failed: bool) -> bool:
+    """Settle a needs-review job: published at ``result_url``, or not (failed); False if not needs_review."""
+    if failed:
+        values: dict[str, Any] = {
+            "status": JobStatus.FAILED,
+            "error_code": "resolved_failed",
+            "phase": "Resolved: not published",
+        }
+    else:
+        values = {
+            "status": JobStatus.SUCCESS,
+            "result_url": result_url,
+            "phase": "Resolved: published",
+            "progress": 100,
+            "error": None,
+            "error_code": None,
+        }
+    result = session.execute(
+        update(Job).where(Job.id == job_id, Job.status == JobStatus.NEEDS_REVIEW).values(updated_at=utcnow(), **values)
+    )
+    if rowcount(result) != 1:
+        return False
+    if failed:
+        count_failed_only(session)
+    return True
+
+
+def scheduled(session: Session) -> list[Job]:
+    """Every job waiting for its publish time, soonest first."""
+    q = select(Job).where(Job.status == JobStatus.SCHEDULED).order_by(Job.publish_at, Job.seq)
+    return list(session.scalars(q))
+
+
+def promote(session: Session, job_id: str) -> Job | None:
+    """A scheduled job whose time has come is queued; None if it was cancelled or moved meanwhile."""
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.SCHEDULED, Job.publish_at <= now)
+        .values(status=JobStatus.QUEUED, updated_at=now)
+    )
+    return get(session, job_id) if rowcount(result) == 1 else None
+
+
+def reschedule(session: Session, job_id: str, at: datetime) -> bool:
+    """Move a scheduled (or still queued) job to ``at``; it stays ``scheduled`` until then."""
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_([JobStatus.SCHEDULED, JobStatus.QUEUED]))
+        .values(
+            status=JobStatus.SCHEDULED if at > now else JobStatus.QUEUED,
+            publish_at=at,
+            updated_at=now,
+        )
+    )
+    return rowcount(result) == 1
 
 
 def recover(session: Session) -> list[Job]:
@@ -243,15 +305,17 @@ def recover(session: Session) -> list[Job]:
     """
     now = utcnow()
     # a cancel asked for just before the server died is honoured, unless the click may have happened
-    cancelled = session.execute(
-        update(Job)
-        .where(
-            Job.status == JobStatus.RUNNING,
-            Job.cancel_requested.is_(True),
-            Job.click_state == ClickState.NONE,
+    cancelled = rowcount(
+        session.execute(
+            update(Job)
+            .where(
+                Job.status == JobStatus.RUNNING,
+                Job.cancel_requested.is_(True),
+                Job.click_state == ClickState.NONE,
+            )
+            .values(status=JobStatus.CANCELLED, finished_at=now, updated_at=now, phase="Cancelled")
         )
-        .values(status=JobStatus.CANCELLED, finished_at=now, updated_at=now, phase="Cancelled")
-    ).rowcount
+    )
     for _ in range(cancelled):
         count_finished(session, JobStatus.CANCELLED)
     session.execute(

@@ -1,4 +1,4 @@
-"""The database tables: users, tokens, jobs, platform accounts, queue statistics."""
+"""The database tables: users, tokens, jobs, platform accounts, queue statistics, grid sessions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -52,6 +53,7 @@ class JobStatus(StrEnum):
     """The life of a job; the last four are final."""
 
     PENDING = "pending"
+    SCHEDULED = "scheduled"  # waiting for its publish_at; counts against no limit until due
     QUEUED = "queued"
     RUNNING = "running"
     RETRYING = "retrying"
@@ -82,6 +84,8 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # bumped on logout, password change and disabling: every session cookie issued before is void
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):
@@ -90,8 +94,10 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Account(Base):
@@ -111,6 +117,8 @@ class Account(Base):
     last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cooldown_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cooldown_reason: Mapped[str | None] = mapped_column(String(255))
+    concurrency: Mapped[int | None] = mapped_column(Integer)  # None: the platform's default
+    min_interval: Mapped[float | None] = mapped_column(Float)  # None: the platform's default
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -148,6 +156,7 @@ class Job(Base):
     click_state: Mapped[str] = mapped_column(String(8), default=ClickState.NONE)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -193,3 +202,52 @@ class DemoArticle(Base):
     title: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GridSession(Base):
+    """A remote WebDriver session this server holds: after a crash, the next start deletes it."""
+
+    __tablename__ = "grid_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    remote_url: Mapped[str] = mapped_column(String(500))  # the hub it was created through
+    node_uri: Mapped[str | None] = mapped_column(String(500))  # the node running it, when the hub said
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Webhook(Base):
+    """A user's notification target: its URL and signing secret are stored Fernet-encrypted."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # json, wecom, dingtalk, feishu, slack
+    target_encrypted: Mapped[bytes] = mapped_column(LargeBinary)  # {"url", "secret"}
+    url_hint: Mapped[str] = mapped_column(String(255))  # scheme and host only, for lists
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One notification to deliver: kept until delivered or out of attempts (survives restarts)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_key"),  # an event is queued once per webhook
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    event: Mapped[str] = mapped_column(String(32))
+    event_key: Mapped[str] = mapped_column(String(160))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

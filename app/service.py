@@ -4,31 +4,39 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app import jobs as store
+from app.engine.admission import Admission
+from app.engine.evidence import evidence_dir
+from app.engine.server import JobServer
 from app.errors import Conflict, NotFound
-from app.evidence import evidence_dir
 from app.jobs import NewJob
-from app.models import FINAL_STATUSES, IdempotencyRecord, Job, JobStatus, User, utcnow
-from app.runtime import JobServer
-from app.views import JobViews
+from app.models import FINAL_STATUSES, Account, IdempotencyRecord, Job, JobStatus, User, utcnow
+from app.presenter import JobViews
+from app.timefmt import iso
 
 log = logging.getLogger("examgen")
 
 
-class JobService:
-    """The operations behind the API and the web UI; every one checks who may see the job."""
+class JobDesk:
+    """The use cases behind the API and the web UI (submit, cancel, retry…); every one checks who may see the job."""
 
     def __init__(self, server: JobServer) -> None:
         self.server = server
         self.db = server.db
-        self.views = JobViews(server)
+        cfg = server.config
+        self.admission = Admission(cfg.user_max_active, cfg.rate_limit, cfg.max_queue_size)
+        self.submit_lock = threading.Lock()  # admission, insert and enqueue as one step: counts stay exact
+        server.use_submit_lock(self.submit_lock)
+        self.views = JobViews(server, self.admission)
 
     # -- creating --------------------------------------------------------------------------
 
@@ -37,7 +45,7 @@ class JobService:
     ) -> tuple[list[dict[str, Any]], bool]:
         """Create jobs all-or-nothing after admission control; (jobs, created) — a repeat is not created."""
         srv = self.server
-        with srv.submit_lock:
+        with self.submit_lock:
             with self.db.write() as s:
                 if idempotency_key:
                     earlier = s.scalar(
@@ -48,18 +56,27 @@ class JobService:
                     if earlier is not None:
                         jobs = list(s.scalars(select(Job).where(Job.id.in_(earlier.job_ids)).order_by(Job.seq)))
                         return self.views.many(jobs, {user.id: user.username}), False
-                self._admit(s, user, len(new_jobs))
+                now = utcnow()
+                # a scheduled job counts against the limits when it becomes due, not before
+                self._admit(s, user, sum(1 for j in new_jobs if not (j.publish_at and j.publish_at > now)))
                 jobs = store.create_jobs(s, user.id, new_jobs, priority, srv.config.max_retries + 1, idempotency_key)
                 if idempotency_key:
                     s.add(IdempotencyRecord(user_id=user.id, key=idempotency_key, job_ids=[j.id for j in jobs]))
-            srv.admission.commit(user.username, len(jobs))
             for job in jobs:
-                srv.queue.push(srv.queue_item(job, user.username))
-        srv.figures.observe(srv.waiting(), len(srv.dispatcher.running()))
+                srv.enqueue(job, user.username)
+        self.views.invalidate()
+        srv.note_peaks()
         summary = srv.summary()
         for job in jobs:
-            log.info("Job %s queued (user=%s kind=%s) — %s", job.id, user.username, job.kind, summary)
+            when = f"scheduled for {iso(job.publish_at)}" if job.status == JobStatus.SCHEDULED else "queued"
+            log.info("Job %s %s (user=%s kind=%s) — %s", job.id, when, user.username, job.kind, summary)
         return self.views.many(jobs, {user.id: user.username}), True
+
+    def precheck(self, user: User, n: int = 1) -> None:
+        """Raise the limit ``n`` more jobs would break now, counting nothing: refuses an upload
+        before its body is parsed (``submit`` checks again, atomically)."""
+        with self.db.read() as s:
+            self._admit(s, user, n)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -102,7 +119,7 @@ class JobService:
             if statuses:
                 q = q.where(Job.status.in_(list(statuses)))
             if kind:
-                q = q.where(Job.kind == kind)
+                q = q.where(Job.kind.in_(kind.split(",")))  # one kind, or several comma-separated
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
             jobs = list(s.scalars(q.order_by(Job.seq.desc()).offset((page - 1) * limit).limit(limit)))
             return self.views.many(jobs, self._names(s, jobs)), total
@@ -115,20 +132,15 @@ class JobService:
         with self.db.write() as s:
             job = self._visible(s, user, job_id, admin_ok=True)
             if store.cancel_waiting(s, job_id):
-                srv.queue.remove(job_id)
-                srv.retries.forget(job_id)
+                srv.forget(job_id)
+                self.views.invalidate()
                 running = False
             elif store.request_cancel(s, job_id):
                 running = True
             else:
                 raise Conflict(f"The job is {job.status}; only an unfinished job can be cancelled")
         if running:
-            handle = srv.dispatcher.handle(job_id)
-            if handle is not None:
-                handle.cancel.set()
-                if handle.browser is not None:
-                    srv.pool.kill(handle.browser)
-                srv.dispatcher.join_job(job_id, wait)
+            srv.interrupt(job_id, wait)
         log.info(
             "Job %s cancel asked by %s (%s) — %s",
             job_id,
@@ -141,15 +153,41 @@ class JobService:
     def retry(self, user: User, job_id: str) -> dict[str, Any]:
         """Queue a failed, cancelled or needs-review job again with a fresh set of attempts."""
         srv = self.server
-        with srv.submit_lock, self.db.write() as s:
+        with self.submit_lock, self.db.write() as s:
             job = self._visible(s, user, job_id)
             if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.NEEDS_REVIEW):
                 raise Conflict(f"The job is {job.status}; only failed, cancelled or needs_review jobs can be retried")
             self._admit(s, user, 1, rate=False)
             store.reset_for_retry(s, job_id, srv.config.max_retries + 1)
+            if job.account_id is not None:
+                # the user says the login is fixed: the account's paused jobs get to try again
+                s.execute(
+                    update(Account)
+                    .where(Account.id == job.account_id, Account.login_ok.is_(False))
+                    .values(login_ok=None)
+                )
             s.refresh(job)
-            srv.queue.push(srv.queue_item(job, user.username))
+            srv.enqueue(job, user.username)
+        if job.account_id is not None and job.platform:
+            srv.account_changed(job.user_id, job.platform, job.account_id)
         log.info("Job %s queued again by %s — %s", job_id, user.username, srv.summary())
+        return self.get(user, job_id)
+
+    def reschedule(self, user: User, job_id: str, at: datetime) -> dict[str, Any]:
+        """Move a scheduled (or still queued) job to ``at``; a time already past queues it now."""
+        srv = self.server
+        with self.submit_lock, self.db.write() as s:
+            job = self._visible(s, user, job_id)
+            if job.status not in (JobStatus.SCHEDULED, JobStatus.QUEUED):
+                raise Conflict(f"The job is {job.status}; only a scheduled or queued job can be moved")
+            if job.status == JobStatus.SCHEDULED and at <= utcnow():
+                self._admit(s, user, 1, rate=False)  # due now: it counts from now on
+            if not store.reschedule(s, job_id, at):
+                raise Conflict("The job started meanwhile; it can no longer be moved")
+            s.refresh(job)
+            srv.enqueue(job, user.username)
+        self.views.invalidate()
+        log.info("Job %s moved to %s by %s — %s", job_id, iso(at), user.username, srv.summary())
         return self.get(user, job_id)
 
     def resolve(self, user: User, job_id: str, result_url: str | None, failed: bool) -> dict[str, Any]:
@@ -158,13 +196,8 @@ class JobService:
             job = self._visible(s, user, job_id)
             if job.status != JobStatus.NEEDS_REVIEW:
                 raise Conflict(f"The job is {job.status}; only a needs_review job can be resolved")
-            if failed:
-                job.status, job.error_code, job.phase = JobStatus.FAILED, "resolved_failed", "Resolved: not published"
-                store.count_failed_only(s)
-            else:
-                job.status, job.result_url, job.phase = JobStatus.SUCCESS, result_url, "Resolved: published"
-                job.progress, job.error, job.error_code = 100, None, None
-            job.updated_at = utcnow()
+            if not store.resolve(s, job_id, result_url, failed):
+                raise Conflict("The job changed meanwhile; it is no longer needs_review")
         log.info("Job %s resolved by %s as %s", job_id, user.username, "failed" if failed else "success")
         return self.get(user, job_id)
 
@@ -178,20 +211,27 @@ class JobService:
             s.execute(delete(Job).where(Job.id == job_id))
         shutil.rmtree(evidence_dir(self.server.work_root, job_id), ignore_errors=True)
         if result_path:
-            Path(result_path).unlink(missing_ok=True)
+            base = Path(result_path)
+            for path in [
+                base,
+                *base.parent.glob(f"{base.stem}-*.pdf"),
+                base.with_suffix(".docx"),
+                base.with_suffix(".json"),
+            ]:
+                path.unlink(missing_ok=True)
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _admit(self, s: Session, user: User, n: int, rate: bool = True) -> None:
         """Admission control for ``n`` more jobs of ``user``, counted in the caller's transaction."""
         srv = self.server
-        srv.admission.check(
+        self.admission.check(
             user.username,
             n,
             user_active=store.count_active(s, user.id),
             total_active=store.count_active(s),
             shutting_down=srv.shutting_down,
-            avg_job_seconds=srv.figures.avg_job_seconds,
+            avg_job_seconds=srv.avg_job_seconds(),
             rate=rate,
         )
 

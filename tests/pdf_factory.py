@@ -275,3 +275,148 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
         out.write(b"Content-Type: application/pdf\r\n\r\n" + data + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+def bomb_pdf(path: Path | str, pages: int = 400, stream_mb: int = 40) -> Path:
+    """A decompression bomb: ``pages`` pages sharing one content stream of ``stream_mb`` MB of text
+    operators that deflates to a few tens of KB; reading every page's text takes pypdf minutes."""
+    import zlib
+
+    chunk = b"BT /F1 12 Tf 72 700 Td (Photosynthesis converts light energy) Tj ET\n"
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(chunk * 16384) for _ in range(stream_mb * 1024 * 1024 // (len(chunk) * 16384)))
+    body += compressor.flush()
+    first_page = 5
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count %d /Kids [%s] >>"
+        % (pages, b" ".join(b"%d 0 R" % (first_page + i) for i in range(pages))),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+    ]
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+        b" /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    )
+    objects += [page] * pages
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % off for off in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    Path(path).write_bytes(out.getvalue())
+    return Path(path)
+
+
+EN_HANDOUT = [
+    (
+        "Learning from Data",
+        [
+            "Machine learning builds programs that improve with experience instead of following fixed rules. "
+            "The examples a model learns from are called the training set, and each example carries a label. "
+            "A separate validation set shows how well the model works on examples it has not seen. "
+            "Problems appear when the training set is small or when its labels are noisy.",
+            "The loss function measures how far the predictions of a model are from the labels. "
+            "Gradient descent lowers the loss function by moving the parameters against the gradient. "
+            "The size of each step is called the learning rate, and it is chosen before training starts. "
+            "A value that is set before training rather than learned is known as a hyperparameter.",
+        ],
+    ),
+    (
+        "Generalization",
+        [
+            "A model that fits the training set well but fails on new examples suffers from overfitting. "
+            "The ability of a model to perform well on unseen examples is called generalization. "
+            "Weight decay adds a penalty on large parameters to the loss function and often improves generalization. "
+            "Early stopping ends gradient descent when the error on the validation set starts to grow.",
+            "Every hyperparameter, including the learning rate, is usually tuned on the validation set. "
+            "A learning rate that is too large makes gradient descent diverge instead of converge. "
+            "A learning rate that is too small makes training slow and wastes computation. "
+            "The validation set must never be used to compute the gradient of the loss function.",
+        ],
+    ),
+]
+EN_CODE = ["timer = Timer()", "for x, y in data_iter(batch_size):", "    self.loss(net(x), y).backward()"]
+EN_EXERCISES = [
+    "1. Design a loss function for ranking problems and explain your choice.",
+    "2. Why does a large learning rate make gradient descent diverge?",
+]
+ZH_HANDOUT = [
+    (
+        "从数据中学习",
+        [
+            "机器学习研究如何让程序从经验中不断改进，而不是执行固定的规则。"
+            "模型用来学习的样本称为训练集（training set），每个样本都带有一个标签。"
+            "独立的验证集（validation set）用来检查模型在没有见过的样本上的表现。"
+            "训练集太小或者标签有噪声时，模型往往学不好。",
+            "损失函数（loss function）衡量模型的预测与标签之间的差距。"
+            "梯度下降沿着梯度的反方向移动参数，从而降低损失函数的值。"
+            "每一步移动的大小叫做学习率（learning rate），它在训练开始之前就要选定。"
+            "在训练之前设定而不是通过学习得到的值称为超参数（hyperparameter）。",
+        ],
+    ),
+    (
+        "泛化",
+        [
+            "模型在训练集上表现很好而在新样本上表现很差的现象称为过拟合（overfitting）。"
+            "模型在没有见过的样本上表现良好的能力叫做泛化（generalization）。"
+            "权重衰减在损失函数中加入对大参数的惩罚，通常能够改善泛化。"
+            "验证集上的误差开始上升时，提前停止会结束梯度下降。",
+            "学习率等超参数通常在验证集上进行调整，而不是在训练集上调整。"
+            "学习率太大会使梯度下降发散而不是收敛，学习率太小则会让训练变得很慢。"
+            "机器学习中的训练集和验证集必须分开，验证集不能用于计算损失函数的梯度。"
+            "损失函数的均值通常作为训练过程中的目标。",
+        ],
+    ),
+]
+ZH_EXERCISES = ["1. 为排序问题设计一个损失函数，并说明原因。", "2. 为什么学习率太大会使梯度下降发散？"]
+
+
+def handout_pdf(path: Path | str, lang: str = "en") -> Path:
+    """A two-page handout laid out like a printed chapter: running header, headings, prose, a code block,
+    a figure caption, page numbers and a closing exercise section."""
+    zh = lang == "zh"
+    body, heading = (ZH_FONT, ZH_FONT) if zh else ("Helvetica", "Helvetica-Bold")
+    sections = ZH_HANDOUT if zh else EN_HANDOUT
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    for number, (title, paragraphs) in enumerate(sections, start=1):
+        c.setFont(body, 9)
+        c.drawString(60, height - 40, "课程讲义 · 机器学习导论" if zh else "Course handout · Machine learning")
+        c.setFont(heading, 16)
+        c.drawString(60, height - 80, title)
+        y = height - 110
+        for i, text in enumerate(paragraphs):
+            c.setFont(body, 11)
+            for line in _wrap(text, body, 11, width - 120):
+                c.drawString(60, y, line)
+                y -= 16
+            y -= 14
+            if i == 0 and number == 1:
+                c.setFont("Courier", 9)
+                for code in EN_CODE:
+                    c.drawString(66, y, code)
+                    y -= 12
+                y -= 14
+                c.setFont(body, 9.5)
+                caption = "图1.1 训练集上的损失函数曲线" if zh else "Fig. 1.1 The loss function on the training set."
+                c.drawCentredString(width / 2, y, caption)
+                y -= 26
+        if number == len(sections):
+            c.setFont(heading, 16)
+            c.drawString(60, y - 10, "练习" if zh else "Exercises")
+            y -= 40
+            c.setFont(body, 11)
+            for item in ZH_EXERCISES if zh else EN_EXERCISES:
+                c.drawString(72, y, item)
+                y -= 16
+        c.setFont("Helvetica", 9)
+        c.drawCentredString(width / 2, 30, str(number))
+        c.showPage()
+    c.save()
+    return Path(path)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -23,6 +25,17 @@ FINAL = {"success", "failed", "cancelled", "needs_review"}
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+_POSTGRES_LOCK: list[Any] = []  # the lock file, while a test holds the shared PostgreSQL database
+
+
+def release_postgres() -> None:
+    """Let the next test (in any worker) have the PostgreSQL database."""
+    while _POSTGRES_LOCK:
+        handle = _POSTGRES_LOCK.pop()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
 def postgres_url() -> str:
     """A freshly emptied PostgreSQL database from EXAMGEN_TEST_POSTGRES_URL (.ci/run provides one).
 
@@ -34,6 +47,12 @@ def postgres_url() -> str:
     url = os.environ.get("EXAMGEN_TEST_POSTGRES_URL", "")
     if not url:
         pytest.skip("no PostgreSQL: set EXAMGEN_TEST_POSTGRES_URL (bash .ci/run starts one)")
+    if not _POSTGRES_LOCK:
+        # the tests share one database (and one restarts the cluster): one test at a time across the
+        # pytest-xdist workers; tests/conftest.py releases the lock when the test ends
+        handle = open(Path(tempfile.gettempdir()) / "examgen-test-postgres.lock", "w")  # noqa: SIM115
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        _POSTGRES_LOCK.append(handle)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -47,6 +66,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_port_block(count: int, attempts: int = 50) -> int:
+    """The first of ``count`` consecutive TCP ports free on loopback right now.
+
+    Taken below the kernel's ephemeral range, so outgoing connections cannot grab one meanwhile.
+    """
+    import random
+
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(attempts):
+        first = random.randint(10000, max(10001, low - count - 1))
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
@@ -150,6 +192,8 @@ class LiveServer(Http):
         port = free_port()
         overrides.setdefault("admin_token", ADMIN_TOKEN)
         overrides.setdefault("admin_password", "admin-password-1")
+        overrides.setdefault("demo_knobs", True)  # the fault-injection endpoints, for tests only
+        overrides.setdefault("server_threads", 8)
         self.config = TestConfig.for_dir(instance, port=port, **overrides)
         super().__init__(f"http://127.0.0.1:{port}")
         self._thread: threading.Thread | None = None
@@ -161,7 +205,13 @@ class LiveServer(Http):
 
         self.app = create_app(self.config)
         self.engine = self.app.extensions["examgen"]
-        self.server = create_server(self.app, host="127.0.0.1", port=self.config.port, threads=8)
+        self.server = create_server(
+            self.app,
+            host="127.0.0.1",
+            port=self.config.port,
+            threads=self.config.server_threads,
+            clear_untrusted_proxy_headers=self.config.trusted_proxies == 0,
+        )
         self._thread = threading.Thread(target=self.server.run, name="test-http", daemon=True)
         self._thread.start()
         return self
@@ -190,16 +240,17 @@ class ServerProcess(Http):
             RETRY_BASE_DELAY="0.2",
             RETRY_MAX_DELAY="1",
             DRIVER_PREWARM="0",  # browsers on demand: most tests need one or two at most
+            DEMO_KNOBS="1",  # the fault-injection endpoints (tests and the benchmark use them)
         )
         self.env.update({k: str(v) for k, v in env.items()})
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.instance / "server.log"
 
-    def start(self, timeout: float = 60) -> ServerProcess:
+    def start(self, timeout: float = 60, command_prefix: list[str] | None = None) -> ServerProcess:
         self.instance.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "run.py"],
+                [*(command_prefix or []), sys.executable, "run.py"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -233,7 +284,7 @@ class ServerProcess(Http):
 
     def cleanup(self) -> None:
         """Stop a server the test left running, then sweep browsers a killed server left behind."""
-        from app.browser import BrowserFactory
+        from app.engine.browser_factory import BrowserFactory
 
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)  # lets it quit its own browsers

@@ -9,6 +9,8 @@ from typing import IO
 
 from pypdf import PdfReader
 
+from .normalise import normalise_text
+
 PdfSource = str | os.PathLike[str] | bytes | IO[bytes]
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -49,7 +51,7 @@ def _is_heading(line: str, nxt: str, width: int) -> bool:
 
 def normalise_page(raw: str) -> str:
     """Turn one page of raw extracted text into paragraphs separated by blank lines."""
-    raw = _ZERO_WIDTH.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    raw = normalise_text(_ZERO_WIDTH.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")))
     lines = [_SPACES.sub(" ", line).strip() for line in raw.split("\n")]
     lines = [line for line in lines if not _PAGE_NUMBER.match(line)]
     width = max((_width(line) for line in lines), default=0)
@@ -87,4 +89,6 @@ def extract_text(path_or_bytes: PdfSource) -> str:
     """Return the normalised text of a PDF given as a path, raw bytes or a binary file object."""
     if isinstance(path_or_bytes, (bytes, bytearray)):
         path_or_bytes = io.BytesIO(bytes(path_or_bytes))
+    if isinstance(path_or_bytes, os.PathLike):
+        path_or_bytes = os.fspath(path_or_bytes)
     return extract_reader_text(PdfReader(path_or_bytes))

@@ -1,51 +1,46 @@
-"""Deterministic exam building: fill-in-the-blank, multiple-choice and true/false questions."""
+"""Exam building: cloze, multiple-choice, true/false and short-answer items about the course's key terms."""
 
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from .analyse import Analysis, Sentence, Term, analyse, cjk_count
-from .distractors import Distractors, term_pattern
+from .document import Document, Paragraph
+from .items import BLANK, ItemBuilder, Question
+from .sentences import Sentence, document_sentences, is_chinese, rejection
+from .terms import extract_terms
 
-TYPES = ("fill_blank", "multiple_choice", "true_false")
-BLANK = "______"
+TYPES = ("cloze", "choice", "truefalse", "short")
+DEFAULT_POINTS = {"cloze": 2, "choice": 2, "truefalse": 1, "short": 5}
 MAX_QUESTIONS = 50
-_WORDING = {
-    "en": {
-        "fill_blank": "Fill in the blank: {}",
-        "multiple_choice": "Which term completes the statement: {}",
-        "true_false": "True or false: {}",
-        "true": "True",
-        "false": "False",
-    },
-    "zh": {
-        "fill_blank": "填空：{}",
-        "multiple_choice": "选择正确的词语填空：{}",
-        "true_false": "判断正误：{}",
-        "true": "对",
-        "false": "错",
-    },
-}
 
-
-@dataclass
-class Question:
-    number: int
-    type: str  # one of TYPES
-    prompt: str
-    options: list[str] = field(default_factory=list)
-    answer: str = ""
-    source: str = ""  # the sentence of the document the question was built from
+__all__ = ["BLANK", "DEFAULT_POINTS", "MAX_QUESTIONS", "TYPES", "Exam", "NotEnoughText", "Question", "generate_exam"]
 
 
 @dataclass
 class Exam:
     title: str
     questions: list[Question]
-    language: str  # "en", "zh" or "mixed"
+    language: str  # "en" or "zh"
+    subject: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "subject": self.subject,
+            "language": self.language,
+            "questions": [q.to_dict() for q in self.questions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Exam:
+        fields = Question.__dataclass_fields__
+        questions = [Question(**{k: v for k, v in q.items() if k in fields}) for q in data["questions"]]
+        return cls(data["title"], questions, data.get("language", "en"), data.get("subject", ""))
 
 
 class NotEnoughText(ValueError):
@@ -67,90 +62,63 @@ class NotEnoughText(ValueError):
         self.message = msg
 
 
-def _match_case(word: str, like: str) -> str:
-    return word[:1].upper() + word[1:] if like[:1].isupper() and word[:1].islower() else word
+def default_mix(total: int) -> dict[str, int]:
+    """How a plain question count is split: about 40% cloze, 40% choice, 20% true/false."""
+    choice = round(total * 0.4)
+    truefalse = total // 5
+    return {"cloze": total - choice - truefalse, "choice": choice, "truefalse": truefalse, "short": 0}
 
 
-def _plan(analysis: Analysis) -> list[tuple[Sentence, Term]]:
-    """Pick a blank term for every usable sentence, best first, skipping duplicate blanked texts."""
-    by_key = {t.key: t for t in analysis.terms}
-    used: set[str] = set()
-    seen: set[str] = set()
-    plan = []
-    for sent in sorted(analysis.sentences, key=lambda s: (-s.score, s.index)):
-        # Prefer a term not yet used as an answer so the exam tests many different terms.
-        for key in sorted(sent.terms, key=lambda k: k in used):
-            blanked = term_pattern(by_key[key]).sub(BLANK, sent.text).lower()
-            if blanked != sent.text.lower() and blanked not in seen:
-                seen.add(blanked)
-                used.add(key)
-                plan.append((sent, by_key[key]))
-                break
-    return plan
+def text_document(text: str) -> Document:
+    """A Document from plain text (paragraphs separated by blank lines, all on page 1)."""
+    paras = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+    return Document(1, [Paragraph(p, [(0, 1)]) for p in paras if p])
 
 
-def _build(kind: str, sent: Sentence, term: Term, ctx: dict) -> Question | None:
-    """Build one question of `kind`, or None when the sentence cannot support that kind."""
-    words = _WORDING["zh" if cjk_count(sent.text) >= len(sent.text) / 3 else "en"]
-    pattern, rng = term_pattern(term), ctx["rng"]
-    answer = pattern.search(sent.text).group(0)  # spelled as in the source, e.g. capitalised
-    blanked = pattern.sub(BLANK, sent.text)
-    if kind == "fill_blank":
-        return Question(0, kind, words[kind].format(blanked), [], answer, sent.text)
-    if kind == "multiple_choice":
-        wrong = ctx["wrong"].options(term, answer, sent, rng)
-        if not wrong:
-            return None
-        options = [answer] + [_match_case(w, answer) for w in wrong]
-        rng.shuffle(options)
-        letter = "ABCD"[options.index(answer)]
-        return Question(0, kind, words[kind].format(blanked), options, f"{letter}. {answer}", sent.text)
-    ctx["tf"] += 1
-    if ctx["tf"] % 2 == ctx["tf_parity"]:
-        for alt in ctx["wrong"].alternatives(term, sent)[:3]:
-            swapped = pattern.sub(lambda m, a=alt: _match_case(a.surface, m.group(0)), sent.text)
-            # A "false" statement that appears in the document would actually be true.
-            if swapped.lower() not in ctx["text"]:
-                opts = [words["true"], words["false"]]
-                return Question(0, kind, words[kind].format(swapped), opts, words["false"], sent.text)
-    return Question(0, kind, words[kind].format(sent.text), [words["true"], words["false"]], words["true"], sent.text)
+def _language(sentences: list[Sentence]) -> str:
+    zh = sum(is_chinese(s.text) for s in sentences)
+    return "zh" if zh * 2 >= len(sentences) and zh else "en"
 
 
 def generate_exam(
-    text: str,
+    source: str | Document,
     questions: int = 10,
-    title: str = "Exam",
+    title: str = "",
     progress: Callable[[str, int], None] | None = None,
+    types: dict[str, int] | None = None,
+    points: dict[str, float] | None = None,
+    seed: int = 0,
+    subject: str = "",
 ) -> Exam:
-    """Build exactly `questions` (1-50) distinct questions from `text`; same input, same exam.
+    """Build the requested questions (1-50 in all) from a document; same input and seed, same exam.
 
-    `progress(stage, percent)` reports stages "analyse" and "build", each from 0 to 100.
+    `types` maps each of TYPES to a count (default: a mix of `questions`); a type that cannot be
+    made well from this text is filled with cloze and choice items instead.
     """
-    if isinstance(questions, bool) or not isinstance(questions, int) or not 1 <= questions <= MAX_QUESTIONS:
+    mix = dict(types) if types else default_mix(questions)
+    total = sum(mix.values())
+    if not 1 <= total <= MAX_QUESTIONS or any(k not in TYPES or v < 0 for k, v in mix.items()):
         raise ValueError(f"questions must be an integer from 1 to {MAX_QUESTIONS}")
     report = progress or (lambda stage, percent: None)
     report("analyse", 0)
-    analysis = analyse(text, max_terms=max(120, questions * 4))
+    doc = text_document(source) if isinstance(source, str) else source
+    every = document_sentences(doc)
+    lang = _language(every)
+    terms = extract_terms(every, lang, doc.emphasis, doc.code_tokens, limit=max(60, total * 3))
+    usable = [s for s in every if rejection(s.text) is None and is_chinese(s.text) == (lang == "zh")]
     report("analyse", 100)
-    plan = _plan(analysis)
-    if len(plan) < questions:
-        raise NotEnoughText(len(plan), questions)
-    # Seed from the content, not global state, so a retried job produces the identical exam.
-    digest = hashlib.sha256(f"{questions}\x1f{title}\x1f{text}".encode()).digest()
+    digest = hashlib.sha256(f"{seed}\x1f{doc.text()}".encode()).digest()
     rng = random.Random(int.from_bytes(digest[:8], "big"))
-    ctx = {
-        "rng": rng,
-        "wrong": Distractors(analysis, text),
-        "text": text.lower(),
-        "tf": 0,
-        "tf_parity": rng.randrange(2),
-    }
-    chosen = sorted(plan[:questions], key=lambda item: item[0].index)  # ask in document order
-    built: list[Question] = []
-    for i, (sent, term) in enumerate(chosen):
-        kind = TYPES[i % len(TYPES)]
-        question = _build(kind, sent, term, ctx) or _build("fill_blank", sent, term, ctx)
-        question.number = i + 1
-        built.append(question)
-        report("build", (i + 1) * 100 // len(chosen))
-    return Exam(title, built, analysis.language)
+    builder = ItemBuilder(lang, terms, usable, every, rng)
+    built = builder.build(mix, report)
+    if len(built) < total:
+        raise NotEnoughText(len(built), total)
+    chosen_points = {**DEFAULT_POINTS, **(points or {})}
+    order = {t: i for i, t in enumerate(TYPES)}
+    built.sort(key=lambda q: (order[q.type], q.page, q.number))
+    for i, q in enumerate(built, start=1):
+        q.number = i
+        q.id = f"q{i}"
+        q.points = chosen_points[q.type]
+    default_title = "试卷" if lang == "zh" else "Exam"
+    return Exam(title or default_title, built, lang, subject)

@@ -1,100 +1,172 @@
-"""Printable HTML for an exam: questions first, answer key on its own A4 page."""
+"""Printable HTML for an exam: a student copy, a teacher's key, or both (key on its own A4 page)."""
 
 from __future__ import annotations
 
 from html import escape
 
-from .questions import BLANK, Exam, Question
+from .questions import BLANK, TYPES, Exam, Question
 
-_LABELS = {
+ZH_NUMERALS = "一二三四五六七八九十"
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+LABELS = {
     "en": {
-        "instructions": "Answer every question. For multiple-choice questions choose one letter; "
-        "for true/false questions circle True or False.",
+        "cloze": "Fill in the blanks",
+        "choice": "Multiple choice",
+        "truefalse": "True or false",
+        "short": "Short answer",
+        "each": "{p} points each, {t} points",
+        "each1": "{p} point each, {t} points",
+        "instructions": "Answer every question. Write the missing term in each blank; choose one letter for "
+        "multiple choice; mark True or False.",
         "name": "Name",
-        "date": "Date",
+        "class": "Class",
+        "score": "Score",
+        "total": "Total: {t} points",
         "key": "Answer key",
+        "page": "p. {n}",
+        "source": "(p. {n})",
         "colon": ": ",
     },
     "zh": {
-        "instructions": "请回答所有题目。选择题请选出一个字母；判断题请圈出“对”或“错”。",
+        "cloze": "填空题",
+        "choice": "选择题",
+        "truefalse": "判断题",
+        "short": "简答题",
+        "each": "每题{p}分，共{t}分",
+        "each1": "每题{p}分，共{t}分",
+        "instructions": "请回答所有题目。填空题在横线上填写术语；选择题选出一个正确选项；判断题判断对错。",
         "name": "姓名",
-        "date": "日期",
+        "class": "班级",
+        "score": "得分",
+        "total": "满分{t}分",
         "key": "参考答案",
+        "page": "第{n}页",
+        "source": "（第{n}页）",
         "colon": "：",
     },
 }
-# Latin text first in a TrueType font: Chromium embeds the CFF-based Noto CJK only as Type 3 glyphs,
-# which viewers draw without hinting (blurry Latin, broken-looking underscores at low resolution).
 _LATIN = '"Liberation Sans", "DejaVu Sans"'
 _CJK = '"Noto Sans CJK SC"'
-# In Chinese text, quotes, dashes and full-width punctuation must come from the CJK font: the Latin
-# font would draw “对” with narrow Western quotes.
 _FONT_FACE = """
 @font-face { font-family: "Exam CJK Punctuation"; src: local("Noto Sans CJK SC"), local("NotoSansCJKsc-Regular");
              unicode-range: U+2014-2026, U+3000-303F, U+FF00-FFEF; }"""
 _CSS = """
 @page { size: A4; margin: 18mm 16mm;
         @bottom-center { content: counter(page) " / " counter(pages); font: 9pt %(latin)s, sans-serif; color: #555; } }
-body { font-family: %(fonts)s, sans-serif; font-size: 11pt; line-height: 1.45; color: #111; margin: 0; }
-h1 { font-size: 18pt; margin: 0 0 6pt; }
-h2 { font-size: 14pt; margin: 0 0 8pt; }
+body { font-family: %(fonts)s, sans-serif; font-size: 11pt; line-height: 1.5; color: #111; margin: 0; }
+h1 { font-size: 18pt; margin: 0 0 4pt; text-align: center; }
+.subject { text-align: center; margin: 0 0 6pt; color: #333; }
+h2 { font-size: 12.5pt; margin: 14pt 0 6pt; }
 .instructions { margin: 0 0 8pt; color: #333; }
-.student { margin: 0 0 14pt; }
-.question { margin: 0 0 10pt; break-inside: avoid; page-break-inside: avoid; }
+.student { margin: 0 0 10pt; }
+.question { margin: 0 0 9pt; break-inside: avoid; page-break-inside: avoid; }
 .num { font-weight: bold; }
 .blank { white-space: nowrap; }
-ol.options { list-style-type: upper-alpha; margin: 4pt 0 0 18pt; padding-left: 12pt; }
-.tf { margin: 4pt 0 0 30pt; }
-.tf > span { margin-right: 24pt; }
-.tf .mark { font-family: %(cjk)s; font-size: 1.15em; }  /* the Latin fonts draw ○ as a dot */
-.answer-key { page-break-before: always; break-before: page; }
-.answer-key ol { margin: 0; padding-left: 24pt; }
-.answer-key ol.long { columns: 2; column-gap: 24pt; }
+.options { margin: 3pt 0 0 22pt; display: flex; flex-wrap: wrap; gap: 2pt 28pt; }
+.paren { white-space: nowrap; }
+.lines div { border-bottom: 1px solid #777; height: 22pt; margin-left: 18pt; }
+.key { page-break-before: always; break-before: page; }
+.key.alone { page-break-before: auto; break-before: auto; }
+.key li { margin: 0 0 4pt; }
+.key .src { color: #555; font-size: 9.5pt; }
 """
 
 
 def _css(language: str) -> str:
-    """The style sheet; Chinese and bilingual exams take punctuation from the CJK font."""
-    if language in ("zh", "mixed"):
-        fonts = f'"Exam CJK Punctuation", {_LATIN}, {_CJK}'
-        return _FONT_FACE + _CSS % {"fonts": fonts, "latin": _LATIN, "cjk": _CJK}
-    return _CSS % {"fonts": f"{_LATIN}, {_CJK}", "latin": _LATIN, "cjk": _CJK}
+    if language == "zh":
+        return _FONT_FACE + _CSS % {"fonts": f'"Exam CJK Punctuation", {_LATIN}, {_CJK}', "latin": _LATIN}
+    return _CSS % {"fonts": f"{_LATIN}, {_CJK}", "latin": _LATIN}
 
 
-def _labels(language: str) -> dict[str, str]:
-    if language == "mixed":  # bilingual readers: show both, Chinese second
-        en, zh = _LABELS["en"], _LABELS["zh"]
-        both = {k: f"{en[k]} / {zh[k]}" if k != "instructions" else f"{en[k]} {zh[k]}" for k in en}
-        return {**both, "colon": zh["colon"]}
-    return _LABELS["zh" if language == "zh" else "en"]
+def labels(language: str) -> dict[str, str]:
+    return LABELS["zh" if language == "zh" else "en"]
 
 
-def _prompt_html(prompt: str) -> str:
-    # The blank must never be split over two lines.
-    return escape(prompt).replace(BLANK, f'<span class="blank">{BLANK}</span>')
+def sections(exam: Exam) -> list[tuple[str, str, list[Question]]]:
+    """(type, heading, questions) per question type present, in the fixed order of TYPES."""
+    lab = labels(exam.language)
+    out: list[tuple[str, str, list[Question]]] = []
+    for kind in TYPES:
+        qs = [q for q in exam.questions if q.type == kind]
+        if not qs:
+            continue
+        n = len(out)
+        number = f"{ZH_NUMERALS[n]}、" if exam.language == "zh" else f"{ROMAN[n]}. "
+        per = qs[0].points if len({q.points for q in qs}) == 1 else None
+        total = _num(sum(q.points for q in qs))
+        if per is not None:
+            note = lab["each1" if per == 1 else "each"].format(p=_num(per), t=total)
+        else:
+            note = lab["total"].format(t=total)
+        paren = ("（{}）" if exam.language == "zh" else " ({})").format(note)
+        out.append((kind, f"{number}{lab[kind]}{paren}", qs))
+    return out
 
 
-def _question_html(q: Question) -> str:
-    parts = [f'<div class="question"><span class="num">{q.number}.</span> {_prompt_html(q.prompt)}']
-    if q.type == "multiple_choice":
-        items = "".join(f"<li>{escape(opt)}</li>" for opt in q.options)
-        parts.append(f'<ol class="options" type="A">{items}</ol>')
-    elif q.type == "true_false":
-        marks = "".join(f'<span><span class="mark">○</span> {escape(o)}</span>' for o in q.options)
-        parts.append(f'<div class="tf">{marks}</div>')
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _prompt(text: str) -> str:
+    return escape(text).replace(BLANK, f'<span class="blank">{BLANK}</span>')
+
+
+def _question(q: Question, language: str) -> str:
+    paren = (
+        '<span class="paren">（&emsp;&emsp;）</span>'
+        if language == "zh"
+        else '<span class="paren">(&emsp;&emsp;)</span>'
+    )
+    parts = [f'<div class="question"><span class="num">{q.number}.</span> {_prompt(q.prompt)}']
+    if q.type in ("choice", "truefalse"):
+        parts.append(paren)
+    if q.type == "choice":
+        items = "".join(f"<span>{'ABCD'[i]}. {escape(o)}</span>" for i, o in enumerate(q.options))
+        parts.append(f'<div class="options">{items}</div>')
+    elif q.type == "truefalse" and language != "zh":
+        parts.append(f'<div class="options">{"".join(f"<span>○ {escape(o)}</span>" for o in q.options)}</div>')
+    elif q.type == "short":
+        parts.append('<div class="lines">' + "<div></div>" * 4 + "</div>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def render_html(exam: Exam) -> str:
-    """A standalone HTML5 document (inline CSS, no scripts or external resources) for A4 printing."""
-    labels = _labels(exam.language)
-    colon = labels["colon"]
-    lang = {"zh": "zh-CN", "mixed": "zh-CN"}.get(exam.language, "en")
+def _key(exam: Exam, alone: bool) -> str:
+    lab = labels(exam.language)
+    rows = []
+    for _, heading, qs in sections(exam):
+        items = "".join(
+            f'<li value="{q.number}">{escape(q.answer)} '
+            f'<span class="src">{escape(lab["source"].format(n=q.page))}</span></li>'
+            for q in qs
+        )
+        rows.append(f"<h2>{escape(heading)}</h2><ol>{items}</ol>")
+    cls = "key alone" if alone else "key"
+    return f'<section class="{cls}"><h1>{escape(lab["key"])} — {escape(exam.title)}</h1>{"".join(rows)}</section>'
+
+
+def render_html(exam: Exam, variant: str = "combined") -> str:
+    """A standalone HTML5 document for A4 printing: "student", "key" or "combined" (student, then key)."""
+    lab = labels(exam.language)
+    lang = "zh-CN" if exam.language == "zh" else "en"
     title = escape(exam.title)
-    questions = "\n".join(_question_html(q) for q in exam.questions)
-    answers = "\n".join(f'<li value="{q.number}">{escape(q.answer)}</li>' for q in exam.questions)
-    key_class = ' class="long"' if len(exam.questions) > 15 else ""  # two columns keep the key on one page
+    body = ""
+    if variant in ("student", "combined"):
+        total = _num(sum(q.points for q in exam.questions))
+        subject = f'<p class="subject">{escape(exam.subject)}</p>' if exam.subject else ""
+        parts = [
+            f"<header><h1>{title}</h1>{subject}",
+            f'<p class="instructions">{escape(lab["instructions"])} {escape(lab["total"].format(t=total))}</p>',
+            f'<p class="student">{escape(lab["name"])}{lab["colon"]}________________&emsp;'
+            f"{escape(lab['class'])}{lab['colon']}____________&emsp;{escape(lab['score'])}{lab['colon']}________</p></header>",
+        ]
+        for kind, heading, qs in sections(exam):
+            parts.append(f'<section class="part-{kind}"><h2>{escape(heading)}</h2>')
+            parts.extend(_question(q, exam.language) for q in qs)
+            parts.append("</section>")
+        body += "\n".join(parts)
+    if variant in ("key", "combined"):
+        body += _key(exam, alone=variant == "key")
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -103,21 +175,7 @@ def render_html(exam: Exam) -> str:
 <style>{_css(exam.language)}</style>
 </head>
 <body>
-<header>
-<h1>{title}</h1>
-<p class="instructions">{escape(labels["instructions"])}</p>
-<p class="student">{escape(labels["name"])}{colon}____________________&nbsp;&nbsp;&nbsp;\
-{escape(labels["date"])}{colon}____________</p>
-</header>
-<main class="questions">
-{questions}
-</main>
-<section class="answer-key">
-<h2>{escape(labels["key"])} — {title}</h2>
-<ol{key_class}>
-{answers}
-</ol>
-</section>
+{body}
 </body>
 </html>
 """

@@ -6,7 +6,9 @@ import io
 
 from pypdf import PdfReader
 
-from .extract import extract_reader_text
+from .quickcheck import declared_pages, first_pages_text
+
+MAX_PAGES = 500
 
 
 class UploadError(ValueError):
@@ -25,8 +27,9 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def check_pdf_bytes(data: bytes, max_bytes: int) -> None:
-    """Raise UploadError unless `data` is a readable, unencrypted PDF of at most `max_bytes` with text."""
+def check_pdf_bytes(data: bytes, max_bytes: int, max_pages: int = MAX_PAGES) -> None:
+    """Raise UploadError unless `data` is a readable, unencrypted PDF of at most `max_bytes` and
+    `max_pages` whose first pages have text; cheap enough for a request (full extraction is the job's)."""
     if len(data) > max_bytes:
         raise UploadError(
             "file_too_large",
@@ -48,10 +51,19 @@ def check_pdf_bytes(data: bytes, max_bytes: int) -> None:
         # Rejected even when an empty password opens it: such files often forbid text copying.
         raise UploadError("encrypted_pdf", "The PDF is encrypted; upload an unprotected copy.")
     try:
-        text = extract_reader_text(reader)
+        # the declared count: walking a whole page tree is itself costly (the job counts them all)
+        pages = declared_pages(reader)
     except Exception as exc:
         raise UploadError("unreadable_pdf", "The PDF could not be read; it may be damaged.") from exc
-    if not any(ch.isalnum() for ch in text):
+    if pages > max_pages:
+        raise UploadError("too_many_pages", f"The PDF has {pages} pages; at most {max_pages} are accepted.")
+    if pages == 0:
+        raise UploadError("unreadable_pdf", "The PDF has no pages.")
+    try:
+        text = first_pages_text(reader)
+    except Exception as exc:
+        raise UploadError("unreadable_pdf", "The PDF could not be read; it may be damaged.") from exc
+    if text is not None and not any(ch.isalnum() for ch in text):
         raise UploadError(
             "no_text",
             "The PDF contains no selectable text (it may be a scan); upload a PDF with real text.",

@@ -12,11 +12,13 @@ def build_kinds(**deps: object) -> dict[str, JobKind]:
     from app.kinds.check_login import CheckLoginKind
     from app.kinds.generate import GenerateKind
     from app.kinds.publish import PublishKind
+    from app.kinds.render_exam import RenderExamKind
 
     platforms = deps["platforms"]
     kinds: list[JobKind] = [
         PublishKind(platforms),  # type: ignore[arg-type]
-        GenerateKind(),
+        GenerateKind(deps.get("extract_limits")),  # type: ignore[arg-type]
+        RenderExamKind(),
         CheckLoginKind(platforms, deps["db"]),  # type: ignore[arg-type]
     ]
     return {kind.name: kind for kind in kinds}

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.browser import Browser
-from app.models import ClickState
+from sqlalchemy.orm import Session
+
+from app.engine.browser import Browser
+from app.models import ClickState, Job
 
 
 @dataclass
@@ -60,6 +62,11 @@ class JobContext:
         return self.browser.driver
 
 
+def account_lane(user_id: int, platform: str | None, account_id: int | None) -> str:
+    """The lane of one user's platform account: its jobs run one at a time, paced as the account says."""
+    return f"{user_id}/{platform}/{account_id}"
+
+
 class JobKind(Protocol):
     """One kind of job: a name, whether it needs a browser, and how to run it."""
 
@@ -72,4 +79,8 @@ class JobKind(Protocol):
 
     def run(self, ctx: JobContext) -> JobResult:
         """Do the work; raise PermanentFailure / TransientFailure / OutcomeUnknown on failure."""
+        ...
+
+    def on_success(self, session: Session, job: Job, result: JobResult) -> None:
+        """The kind's own effects of a success, in the transaction that records it (e.g. account state)."""
         ...

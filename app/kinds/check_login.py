@@ -5,12 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import PermanentFailure
-from app.kinds.base import JobContext, JobResult
-from app.models import Account, utcnow
+from app.jobs import NewJob
+from app.kinds.base import JobContext, JobResult, account_lane
+from app.models import Account, Job, utcnow
 from app.platforms.base import Platform
+
+
+def login_check_job(account: Account, scheduled: bool = False) -> NewJob:
+    """The job that checks ``account``'s login (from the API, the CLI or the schedule)."""
+    payload: dict[str, Any] = {"platform": account.platform}
+    if scheduled:
+        payload["scheduled"] = True
+    return NewJob(
+        kind="check_login",
+        payload=payload,
+        title=f"Check login: {account.platform}/{account.name}",
+        platform=account.platform,
+        account_id=account.id,
+        account_name=account.name,
+    )
 
 
 class CheckLoginKind:
@@ -25,7 +42,7 @@ class CheckLoginKind:
 
     def lane(self, payload: dict[str, Any], user_id: int, account_id: int | None) -> str:
         """Shares the account's lane, so a check never runs beside a publish of the same account."""
-        return f"{user_id}/{payload.get('platform')}/{account_id}"
+        return account_lane(user_id, payload.get("platform"), account_id)
 
     def run(self, ctx: JobContext) -> JobResult:
         """Record the account's identity and login state; a failed login is a permanent failure."""
@@ -43,6 +60,9 @@ class CheckLoginKind:
             raise PermanentFailure(exc.code, exc.message) from None
         self._record(ctx.account.id, identity)
         return JobResult(identity=identity, result_url=platform.cookie_url)
+
+    def on_success(self, session: Session, job: Job, result: JobResult) -> None:
+        """Nothing beyond what ``run`` recorded."""
 
     def _record(self, account_id: int, identity: str | None) -> None:
         values: dict[str, Any] = {"login_ok": identity is not None, "checked_at": utcnow()}

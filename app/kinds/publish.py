@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.errors import OutcomeUnknown, PermanentFailure
-from app.kinds.base import JobContext, JobResult
-from app.models import ClickState
+from app.kinds.base import JobContext, JobResult, account_lane
+from app.models import Account, ClickState, Job, utcnow
 from app.platforms.base import Lookup, Platform, Published
 from app.platforms.browsing import merge_cookies, normalize
+from app.platforms.matching import similarity
 
 log = logging.getLogger("examgen.publish")
 
@@ -26,7 +29,7 @@ class PublishKind:
 
     def lane(self, payload: dict[str, Any], user_id: int, account_id: int | None) -> str:
         """One publish at a time per (user, platform account)."""
-        return f"{user_id}/{payload.get('platform')}/{account_id}"
+        return account_lane(user_id, payload.get("platform"), account_id)
 
     def run(self, ctx: JobContext) -> JobResult:
         """Publish ``ctx.payload``'s article; reconcile first if an earlier run may have clicked."""
@@ -62,11 +65,21 @@ class PublishKind:
         ctx.report(85, "Verifying the published article")
         shown_title, shown_body = platform.read_back(driver, published)
         if normalize(shown_title) != normalize(title) or normalize(shown_body) != normalize(content):
-            raise PermanentFailure(
+            # published, but not as sent: publishing again would make a second copy, so a person looks
+            raise OutcomeUnknown(
                 "content_mismatch",
-                f"The platform shows different text than was sent (article at {published.url})",
+                f"Published at {published.url}, but the platform shows different text than was sent "
+                f"({similarity(content, shown_body):.0%} alike); check it, then resolve this job",
+                result_url=published.url,
+                article_id=published.article_id,
             )
         return self._result(ctx, published, identity, driver)
+
+    def on_success(self, session: Session, job: Job, result: JobResult) -> None:
+        """The account shows when it last published."""
+        account = session.get(Account, job.account_id) if job.account_id is not None else None
+        if account is not None:
+            account.last_published_at = utcnow()
 
     def _reconcile(self, ctx: JobContext, platform: Platform, title: str, content: str) -> Published | None:
         """An earlier run may have clicked publish: look before doing anything else."""

@@ -18,5 +18,8 @@ def build_platforms(config: Any) -> dict[str, Platform]:
         ZhihuPlatform(config.zhihu_base_url, config.zhihu_api_url, min_interval=config.zhihu_min_interval)
     ]
     if config.demo_platform or config.demo_url:
-        platforms.append(DemoPlatform(config.demo_url or config.public_url))
+        platforms.append(DemoPlatform(config.demo_url or config.public_url, delay_ms=config.demo_delay_ms))
+    for platform in platforms:  # <PLATFORM>_ACCOUNT_CONCURRENCY / <PLATFORM>_MIN_INTERVAL
+        policy = getattr(config, "account_policy", {}).get(platform.name, {})
+        platform.pacing = platform.pacing.overridden(policy.get("concurrency"), policy.get("min_interval"))
     return {p.name: p for p in platforms}

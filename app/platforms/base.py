@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Pacing:
-    """How often one account may publish: a minimum interval with jitter, a cool-down on captcha."""
+    """How one account may publish: jobs at once (0: no limit beyond the server's), a minimum
+    interval between two publishes with jitter, a cool-down on captcha."""
 
+    concurrency: int = 1
     min_interval: float = 0.0
     jitter: float = 0.0
     cooldown: float = 600.0
+    typical_seconds: float = 0.0  # a first guess of one publish's duration, until some are measured
+
+    def overridden(self, concurrency: float | None = None, min_interval: float | None = None) -> Pacing:
+        """This pacing with a setting's or an account's own concurrency / interval (None: keep)."""
+        out = self
+        if concurrency is not None:
+            out = replace(out, concurrency=int(concurrency))
+        if min_interval is not None and min_interval != out.min_interval:
+            out = replace(out, min_interval=float(min_interval), jitter=float(min_interval) / 2)
+        return out
 
 
 @dataclass(frozen=True)

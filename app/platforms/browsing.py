@@ -94,9 +94,19 @@ def paste_text(driver: Any, element: Any, text: str, html: str = "") -> None:
 
 
 def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float, what: str) -> Any:
-    """Wait for ``condition(driver)`` to be truthy, or fail transiently naming ``what``."""
+    """Wait for ``condition(driver)`` to be truthy, or fail transiently naming ``what``.
+
+    A browser ended from outside (a cancel, a timeout) ends the wait at once: conditions treat a
+    failed lookup as "not yet", which would otherwise poll a dead session until ``timeout``.
+    """
+
+    def unless_ended(d: Any) -> Any:
+        if getattr(d, "ended", False):
+            raise WebDriverException("the browser was ended while waiting for " + what)
+        return condition(d)
+
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.02).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=0.02).until(unless_ended)
     except TimeoutException:
         raise TransientFailure("timeout", f"Timed out after {timeout:.0f} s waiting for {what}") from None
 

@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from app.errors import PermanentFailure, TransientFailure
 from app.platforms.base import Lookup, LookupResult, Pacing, Platform, Published
 from app.platforms.browsing import insert_text, normalize, page_path, paste_text, wait_for
+from app.platforms.matching import same_article
 
 _ARTICLE_PATH = re.compile(r"^/demo/p/(\d+)$")
 
@@ -29,10 +30,12 @@ class DemoPlatform(Platform):
 
     name = "demo"
     label = "Demo platform"
-    pacing = Pacing(min_interval=0, jitter=0, cooldown=60)
+    pacing = Pacing(concurrency=0, min_interval=0, jitter=0, cooldown=60)
 
-    def __init__(self, server_url: str, wait_timeout: float = 20) -> None:
+    def __init__(self, server_url: str, wait_timeout: float = 20, delay_ms: int = 0) -> None:
         self.base = server_url.rstrip("/") + "/demo"
+        # no per-account limit beyond the server's; a publish loads the editor and posts: two delays
+        self.pacing = Pacing(concurrency=0, min_interval=0, jitter=0, cooldown=60, typical_seconds=1.5 + delay_ms / 500)
         self.cookie_url = self.base + "/"
         self.wait_timeout = wait_timeout
 
@@ -104,9 +107,8 @@ class DemoPlatform(Platform):
             return LookupResult(Lookup.UNKNOWN, reason=f"the article list did not load: {exc.msg}")
         if page_path(driver) != "/demo/me" or _find(driver, "#my-articles") is None:
             return LookupResult(Lookup.UNKNOWN, reason="the account's article list could not be read")
-        want_title, want_body = normalize(title), normalize(content)
         for item in driver.execute_script(_MY_ARTICLES_JS):
-            if normalize(item["title"]) == want_title and normalize(item["content"]) == want_body:
+            if same_article(title, content, item["title"], item["content"]):
                 return LookupResult(Lookup.FOUND, Published(url=item["href"], article_id=str(item["id"])))
         return LookupResult(Lookup.ABSENT)
 

@@ -14,6 +14,7 @@ from selenium.webdriver.common.by import By
 from app.errors import JobFailure, PermanentFailure, TransientFailure
 from app.platforms.base import Lookup, LookupResult, Pacing, Platform, Published
 from app.platforms.browsing import insert_text, normalize, page_path, paste_text, same_site, set_cookies, wait_for
+from app.platforms.matching import excerpt_of, same_body, same_title
 
 _ARTICLE = re.compile(r"^/p/(\d+)$")  # /p/<id>/edit is a draft: never a success
 _TITLE = 'textarea[placeholder*="请输入标题"]'
@@ -75,7 +76,9 @@ class ZhihuPlatform(Platform):
         self.cookie_url = self.base + "/"
         self.wait_timeout = wait_timeout
         # public code reports that bursts get accounts flagged: pace per account, long cool-down on captcha
-        self.pacing = Pacing(min_interval=min_interval, jitter=min_interval / 2, cooldown=1800)
+        self.pacing = Pacing(
+            concurrency=1, min_interval=min_interval, jitter=min_interval / 2, cooldown=1800, typical_seconds=15
+        )
 
     def with_cookies(self, driver: Any, cookies: list[dict[str, Any]]) -> None:
         """Set the cookies for the editor's host and the API's host (they differ on the real site)."""
@@ -178,7 +181,7 @@ class ZhihuPlatform(Platform):
 
     def find(self, driver: Any, title: str, content: str) -> LookupResult:
         """Search the member's own articles (newest first) through the API; any doubt is UNKNOWN."""
-        want = normalize(title), normalize(content)
+        want = title, content
         unsure = False
         try:
             if not str(driver.current_url).startswith(self.base + "/"):
@@ -259,15 +262,15 @@ def _code_of(status: int, body: Any) -> tuple[int, str, str | None]:
 
 def _same_article(item: dict[str, Any], title: str, body: str) -> bool | None:
     """True/False for a list item; None when the title matches but the text cannot settle it."""
-    if normalize(str(item.get("title", ""))) != title:
+    if not same_title(title, str(item.get("title", ""))):
         return False
     content = _plain(item.get("content") or "")
     if content:
-        return content == body
+        return same_body(body, content)
     raw = str(item.get("excerpt") or "")  # plain text or HTML: unverified, so try both readings
     excerpts = {e.rstrip("…. ") for e in (normalize(raw), _plain(raw))} - {""}
     # only an excerpt that differs (or none): Zhihu may have reworded it, so never guess "absent"
-    return True if any(body.startswith(e) for e in excerpts) else None
+    return True if any(excerpt_of(body, e) for e in excerpts) else None
 
 
 def _paragraphs_html(text: str) -> str:

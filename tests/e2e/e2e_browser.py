@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app.browser import BrowserFactory
+from app.engine.browser_factory import BrowserFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -73,9 +73,15 @@ class UI:
 
     def click(self, css: str) -> None:
         """Click like a person: the element scrolled to the middle, clear of the sticky top bar."""
-        element = self.find(css)
-        self.js("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
+        for attempt in range(3):
+            try:
+                element = self.find(css)
+                self.js("arguments[0].scrollIntoView({block: 'center'});", element)
+                element.click()
+                return
+            except StaleElementReferenceException:  # a live list re-rendered between find and click
+                if attempt == 2:
+                    raise
 
     def fill(self, css: str, value: str) -> None:
         field = self.find(css)

@@ -14,8 +14,9 @@ from support import LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 
+@pytest.mark.timeout(400)  # a cold jieba and wordfreq load on a busy machine
 def test_generate_an_exam_and_download_it(live_server: LiveServer, ui: UI, tmp_path: Path) -> None:
-    live_server.make_user("dora", demo_account=False)
+    token = live_server.make_user("dora", demo_account=False)
     pdf = english_course_pdf(tmp_path / "biology.pdf")
     ui.login("dora", password("dora"))
     ui.open("/exams")
@@ -24,7 +25,10 @@ def test_generate_an_exam_and_download_it(live_server: LiveServer, ui: UI, tmp_p
     assert ui.text("#form-error") == "请选择一个 PDF 文件。"
 
     ui.find("#pdf").send_keys(str(pdf))
-    ui.fill("#questions", "5")
+    ui.fill("#n-cloze", "2")
+    ui.fill("#n-choice", "2")
+    ui.fill("#p-choice", "3")
+    ui.fill("#exam-pages", "1-2")
     ui.fill("#exam-title", "Biology quiz 生物")
     ui.click("#exam-submit")
     ui.wait(lambda: len(ui.statuses("#exam-list")) == 1, 10, "the exam job in the list")
@@ -35,7 +39,20 @@ def test_generate_an_exam_and_download_it(live_server: LiveServer, ui: UI, tmp_p
     link = ui.find(f"{row} a.download")
     assert link.get_attribute("href") == f"{live_server.base}/api/jobs/{job_id}/result"
     assert ui.fetch_bytes(link.get_attribute("href")) == "%PDF-"
+    base = f"{live_server.base}/api/jobs/{job_id}/result"
+    for css, href, magic in (
+        ("a.download-student", base + "?variant=student", "%PDF-"),
+        ("a.download-key", base + "?variant=key", "%PDF-"),
+        ("a.download-docx", base + "?format=docx", "PK\x03\x04"),
+    ):
+        link = ui.find(f"{row} {css}")
+        assert link.get_attribute("href") == href
+        assert ui.fetch_bytes(href, len(magic)) == magic
     assert ui.same_page()
+    # The controls reached the exam: two of each chosen type, choice worth 3, only pages 1-2.
+    qs = live_server.ok("GET", f"/api/jobs/{job_id}/questions", token=token)["questions"]
+    assert [q["type"] for q in qs] == ["cloze", "cloze", "choice", "choice"]
+    assert [q["points"] for q in qs] == [2, 2, 3, 3] and {q["page"] for q in qs} <= {1, 2}
 
 
 def test_add_check_and_remove_an_account(live_server: LiveServer, ui: UI) -> None:

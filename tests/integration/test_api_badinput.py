@@ -24,7 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for the module; MAX_UPLOAD_MB=1 makes the body limit 3 MB. Nothing runs: no browser needed."""
     instance = tmp_path_factory.mktemp("badinput") / "instance"
     live = LiveServer(instance, max_upload_mb=1, user_max_active=500, user_rate_limit="500/minute").start()
-    live.engine.server.dispatcher.paused.set()  # submitted jobs stay queued; this file tests the HTTP layer only
+    live.engine.server.pause()  # submitted jobs stay queued; this file tests the HTTP layer only
     try:
         yield live
     finally:
@@ -143,7 +143,7 @@ def test_bad_json_is_a_400_naming_the_field(
         ("/api/jobs/publish", ""),
         ("/api/accounts", "text/json"),
         ("/api/users", "application/javascript"),
-        (f"/api/jobs/{uuid.uuid4()}/resolve", "text/plain"),
+        ("/api/jobs/00000000-0000-4000-8000-000000000001/resolve", "text/plain"),
         ("/api/jobs/generate", "application/json"),
         ("/generate", "text/plain"),
     ],

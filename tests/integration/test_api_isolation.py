@@ -12,7 +12,7 @@ from support import ADMIN_TOKEN, LiveServer, article
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 BAD_TOKEN = "eg_" + "x" * 43
-NOBODY = str(uuid.uuid4())
+NOBODY = "00000000-0000-4000-8000-00000000dead"  # fixed: test ids must be the same in every worker
 
 
 @dataclass
@@ -57,7 +57,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         (failed,) = server.publish(alice, [article("[iso]", 1)])
         server.wait_final(alice, [failed])
         # from here on nothing runs: the jobs queued below stay queued, so they can be cancelled at leisure
-        server.engine.server.dispatcher.paused.set()
+        server.engine.server.pause()
         queued = server.publish(alice, [article("[iso-q]", i) for i in range(3)])
         account_id = next(a["id"] for a in server.ok("GET", "/api/accounts", token=alice)["accounts"])
         ids = {"ok": ok, "exam": exam, "failed": failed, "q0": queued[0], "q1": queued[1], "q2": queued[2]}

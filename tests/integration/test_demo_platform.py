@@ -26,7 +26,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app.db import Database
-from app.demo import DemoKnobs, create_demo_blueprint
+from app.demo_site import DemoKnobs, create_demo_blueprint
 from app.models import DemoArticle
 from run import stop_http
 
@@ -66,7 +66,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     db.upgrade()
     knobs = DemoKnobs.from_env({})
     app = Flask(__name__)
-    app.register_blueprint(create_demo_blueprint(db, knobs))
+    app.register_blueprint(create_demo_blueprint(db, knobs, knobs_api=True))
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

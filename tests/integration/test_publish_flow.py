@@ -49,12 +49,20 @@ def test_an_expired_login_fails_at_once_with_evidence(live_server: LiveServer) -
     assert status == 200 and headers["Content-Type"] == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_mangled_article_fails_the_fidelity_check(live_server: LiveServer) -> None:
+def test_a_mangled_article_needs_review_and_a_retry_never_publishes_it_twice(live_server: LiveServer) -> None:
     token = live_server.make_user("mangled")
-    live_server.knobs(mangle_next=1)
-    (job_id,) = live_server.publish(token, [article("[mangled]", 0)])
+    live_server.knobs(mangle_next=1)  # stored with its last character missing
+    sent = article("[mangled]", 0)
+    (job_id,) = live_server.publish(token, [sent])
     job = live_server.wait_final(token, [job_id])[job_id]
-    assert (job["status"], job["error_code"]) == ("failed", "content_mismatch")
+    (stored,) = [a for a in live_server.articles() if a["title"] == sent["title"]]
+    assert stored["content"] == sent["content"][:-1]
+    assert (job["status"], job["error_code"]) == ("needs_review", "content_mismatch")
+    assert job["result_url"] == f"{live_server.base}/demo/p/{stored['id']}"  # where to look
+    live_server.ok("POST", f"/api/jobs/{job_id}/retry", {}, token)  # the user presses Retry
+    job = live_server.wait_final(token, [job_id])[job_id]
+    assert (job["status"], job["result_url"]) == ("success", f"{live_server.base}/demo/p/{stored['id']}")
+    assert count_titled(live_server, sent["title"]) == 1  # reconciled: found, not published again
 
 
 @pytest.mark.server(max_concurrent_jobs=2)
@@ -74,35 +82,38 @@ def test_a_captcha_cools_down_that_account_only(live_server: LiveServer) -> None
     live_server.ok("POST", f"/api/jobs/{held}/cancel", {}, alice)
 
 
-@pytest.mark.server(job_timeout=4)
+# JOB_TIMEOUT leaves a loaded machine time to reach the click; the hang outlasts it well
+@pytest.mark.server(job_timeout=10)
 def test_a_hung_publish_is_killed_and_reconciled_without_a_duplicate(live_server: LiveServer) -> None:
     token = live_server.make_user("hung")
-    live_server.knobs(publish_hang_ms=15000)  # stored, then the platform hangs past JOB_TIMEOUT
+    live_server.knobs(publish_hang_ms=40000)  # stored, then the platform hangs past JOB_TIMEOUT
     (job_id,) = live_server.publish(token, [article("[hung]", 0)])
-    job = live_server.wait_final(token, [job_id], timeout=90)[job_id]
+    job = live_server.wait_final(token, [job_id], timeout=180)[job_id]
     assert job["status"] == "success" and job["attempts"] == 2
     assert count_titled(live_server, "[hung] article 0") == 1
-    assert live_server.engine.server.pool.stats().recycled >= 1  # the killed browser was replaced
+    assert live_server.engine.server.snapshot().pool.recycled >= 1  # the killed browser was replaced
 
 
-@pytest.mark.server(job_timeout=4)
+# JOB_TIMEOUT leaves a loaded machine time to reach the click; the hang outlasts it well
+@pytest.mark.server(job_timeout=10)
 def test_a_dropped_publish_is_found_absent_and_published_once(live_server: LiveServer) -> None:
     token = live_server.make_user("dropped")
-    live_server.knobs(drop_next=1, publish_hang_ms=15000)
+    live_server.knobs(drop_next=1, publish_hang_ms=40000)
     (job_id,) = live_server.publish(token, [article("[dropped]", 0)])
-    wait_until(lambda: live_server.job(token, job_id)["attempts"] >= 2, 60, "the second attempt")
+    wait_until(lambda: live_server.job(token, job_id)["attempts"] >= 2, 120, "the second attempt")
     live_server.knobs(publish_hang_ms=0)
-    job = live_server.wait_final(token, [job_id], timeout=90)[job_id]
+    job = live_server.wait_final(token, [job_id], timeout=180)[job_id]
     assert job["status"] == "success"
     assert count_titled(live_server, "[dropped] article 0") == 1
 
 
-@pytest.mark.server(job_timeout=4)
+# JOB_TIMEOUT leaves a loaded machine time to reach the click; the hang outlasts it well
+@pytest.mark.server(job_timeout=20)  # room for the click to reach the platform on a busy machine
 def test_an_outcome_nobody_can_tell_goes_to_review_and_can_be_resolved(live_server: LiveServer) -> None:
     token = live_server.make_user("unsure")
-    live_server.knobs(publish_hang_ms=15000, me_unavailable=True)
+    live_server.knobs(publish_hang_ms=40000, me_unavailable=True)
     (job_id,) = live_server.publish(token, [article("[unsure]", 0)])
-    job = live_server.wait_final(token, [job_id], timeout=90)[job_id]
+    job = live_server.wait_final(token, [job_id], timeout=180)[job_id]
     assert (job["status"], job["error_code"]) == ("needs_review", "outcome_unknown")
     assert count_titled(live_server, "[unsure] article 0") == 1  # never clicked twice
     url = f"{live_server.base}/demo/p/1"
@@ -117,18 +128,19 @@ def test_cancel_stops_a_running_job_and_recycles_its_browser(live_server: LiveSe
     wait_until(lambda: live_server.job(token, job_id)["progress"] >= 5, 30, "the job to be in its browser")
     job = live_server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)["job"]
     assert job["status"] == "cancelled"
-    assert live_server.engine.server.pool.stats().recycled >= 1
+    assert live_server.engine.server.snapshot().pool.recycled >= 1
     status, body, _ = live_server.call("POST", f"/api/jobs/{job_id}/cancel", {}, token)
     assert status == 409 and body["error"]["code"] == "conflict"
 
 
 def test_cancel_of_a_queued_job_is_immediate_and_retry_brings_it_back(live_server: LiveServer) -> None:
     token = live_server.make_user("requeue")
-    live_server.knobs(delay_ms=3000)
-    ids = live_server.publish(token, [article("[rq]", i) for i in range(2)])  # one lane: the 2nd waits
+    live_server.engine.server.pause()  # both jobs stay queued, however slow the machine is
+    ids = live_server.publish(token, [article("[rq]", i) for i in range(2)])
     second = live_server.ok("POST", f"/api/jobs/{ids[1]}/cancel", {}, token)["job"]
     assert second["status"] == "cancelled" and second["started_at"] is None
-    live_server.knobs(delay_ms=0)
+    assert not live_server.engine.server.is_waiting(ids[1])
+    live_server.engine.server.resume()
     again = live_server.ok("POST", f"/api/jobs/{ids[1]}/retry", {}, token)["job"]
     assert again["status"] == "queued" and again["attempts"] == 0
     jobs = live_server.wait_final(token, ids)

@@ -16,7 +16,8 @@ from replicas.zhihu import ReplicaServer, ZhihuReplicaState, create_zhihu_replic
 from selenium.webdriver.common.by import By
 from support import LiveServer, free_port
 
-from app.browser import Browser, BrowserFactory
+from app.engine.browser import Browser
+from app.engine.browser_factory import BrowserFactory
 from app.errors import JobFailure, PermanentFailure, TransientFailure
 from app.platforms.base import Lookup
 from app.platforms.browsing import normalize, page_path, paste_text
@@ -63,7 +64,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 @pytest.fixture
 def driver(browser: Browser, replica: ZhihuReplicaState) -> Any:
     replica.reset()
-    assert browser.clear_state(), "the browser did not forget the previous test"
+    browser.end_job()
+    assert browser.begin_job(), "the browser could not open a fresh context"
     return browser.driver
 
 

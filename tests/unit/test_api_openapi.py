@@ -11,7 +11,7 @@ from flask import Flask
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from app import create_app
-from app.api.openapi import build_document
+from app.http.api.openapi import build_document
 from config import TestConfig
 
 DOCUMENTED_PREFIXES = ("/api/", "/queue/", "/healthz", "/metrics", "/generate")

@@ -14,7 +14,7 @@ from config import Config, ConfigError, parse_rate
 def test_defaults_follow_the_contract(tmp_path) -> None:
     c = Config.from_env({"INSTANCE_PATH": str(tmp_path)}).validate()
     assert (c.host, c.port, c.max_concurrent_jobs, c.driver_pool_size) == ("127.0.0.1", 8000, 5, 5)
-    assert (c.max_queue_size, c.user_max_active, c.rate_limit) == (1000, 10, (20, 60))
+    assert (c.max_queue_size, c.user_max_active, c.user_max_running, c.rate_limit) == (1000, 200, 10, (20, 60))
     assert c.database_url == f"sqlite:///{tmp_path}/examgen.db"
     assert c.public_url == "http://127.0.0.1:8000"
 
@@ -30,11 +30,28 @@ def test_defaults_follow_the_contract(tmp_path) -> None:
         ({"PORT": "70000"}, "PORT"),
         ({"DEMO_PLATFORM": "maybe"}, "DEMO_PLATFORM"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"USER_MAX_RUNNING": "0"}, "USER_MAX_RUNNING"),
+        ({"ZHIHU_ACCOUNT_CONCURRENCY": "-1"}, "ZHIHU_ACCOUNT_CONCURRENCY"),
+        ({"DEMO_MIN_INTERVAL": "soon"}, "DEMO_MIN_INTERVAL"),
     ],
 )
 def test_impossible_values_are_refused(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Config.from_env(env).validate()
+
+
+def test_platform_account_pacing_defaults_and_settings(tmp_path) -> None:
+    from app.platforms import build_platforms
+
+    defaults = build_platforms(Config.from_env({"INSTANCE_PATH": str(tmp_path)}).validate())
+    assert (defaults["demo"].pacing.concurrency, defaults["demo"].pacing.min_interval) == (0, 0)
+    assert (defaults["zhihu"].pacing.concurrency, defaults["zhihu"].pacing.min_interval) == (1, 30)
+    env = {"INSTANCE_PATH": str(tmp_path), "ZHIHU_ACCOUNT_CONCURRENCY": "2", "ZHIHU_MIN_INTERVAL": "60"}
+    env |= {"DEMO_ACCOUNT_CONCURRENCY": "3", "DEMO_MIN_INTERVAL": "5"}
+    tuned = build_platforms(Config.from_env(env).validate())
+    assert (tuned["zhihu"].pacing.concurrency, tuned["zhihu"].pacing.min_interval) == (2, 60)
+    assert tuned["zhihu"].pacing.jitter == 30
+    assert (tuned["demo"].pacing.concurrency, tuned["demo"].pacing.min_interval) == (3, 5)
 
 
 def test_rates_parse() -> None:
@@ -50,3 +67,17 @@ def test_the_server_stops_at_start_with_one_line_and_exit_code_2(tmp_path) -> No
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "DRIVER_POOL_SIZE (2) must not be smaller than MAX_CONCURRENT_JOBS (8)" in lines[0]
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_blank_values_mean_the_default_and_text_is_trimmed(tmp_path) -> None:
+    env = {"INSTANCE_PATH": str(tmp_path), "PORT": " ", "HOST": "  ", "LOG_LEVEL": " debug ", "PUBLIC_URL": "http://x/"}
+    c = Config.from_env(env).validate()
+    assert (c.port, c.host, c.log_level, c.public_url) == (8000, "127.0.0.1", "DEBUG", "http://x")
+
+
+def test_testing_is_never_read_from_the_environment() -> None:
+    assert Config.from_env({"TESTING": "1"}).testing is False
+
+
+def test_every_setting_is_described() -> None:
+    assert all(field.description for field in Config.model_fields.values())

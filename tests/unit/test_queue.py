@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from app.queue import FairQueue, QueueItem
+from app.engine.queue import FairQueue, QueueItem
 
 
 def items(user: str, n: int, priority: int = 5, start: int = 0, lane: str = "") -> list[QueueItem]:
@@ -99,3 +99,14 @@ def test_concurrent_pushes_and_pops_lose_nothing() -> None:
     for t in threads:
         t.join(30)
     assert sorted(popped) == sorted(f"{u}-{i}" for u in "abcd" for i in range(200))
+
+
+def test_removing_a_users_last_job_drops_them_from_the_rotation_and_its_priority_level() -> None:
+    q = FairQueue()
+    q.push_many(items("a", 2))
+    q.push(QueueItem("b-urgent", "b", 0, 50))
+    q.push(QueueItem("c-0", "c", 5, 60))
+    assert q.remove("b-urgent") and not q.remove("b-urgent") and not q.remove("nobody")
+    assert "b-urgent" not in q and len(q) == 3 and q.counts_by_user() == {"a": 2, "c": 1}
+    assert q.remove("c-0")
+    assert drain(q) == ["a-0", "a-1"] and len(q) == 0

@@ -1,4 +1,4 @@
-"""Unit tests for app.retention: old uploads, results and evidence go; new ones and other files stay."""
+"""Unit tests for app.engine.retention: old uploads, results and evidence go; new ones and other files stay."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.retention import SWEPT, remove_expired
+from app.engine.retention import SWEPT, remove_expired
 
 NOW = 1_900_000_000.0  # a fixed "now", so the test does not depend on the clock
 DAY = 86400
@@ -94,3 +94,46 @@ def test_default_now_is_the_clock(tmp_path: Path) -> None:
     stamp = time.time() - 3 * DAY
     os.utime(path, (stamp, stamp))
     assert remove_expired(tmp_path, days=2) == 1 and not path.exists()
+
+
+def test_old_finished_rows_and_keys_are_purged_needs_review_and_unfinished_stay(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from app import jobs as store
+    from app.db import Database
+    from app.engine.retention import purge_rows
+    from app.jobs import NewJob
+    from app.models import IdempotencyRecord, Job, JobStatus, User, utcnow
+
+    db = Database(f"sqlite:///{tmp_path}/rows.db")
+    db.upgrade()
+    now = utcnow()
+    with db.write() as s:
+        s.add(User(id=1, username="alice"))
+        store.ensure_stats_row(s)
+        jobs = store.create_jobs(s, 1, [NewJob(kind="publish", payload={"i": i}) for i in range(5)], 5, 4)
+        ids = [j.id for j in jobs]
+        s.add(IdempotencyRecord(user_id=1, key="old", job_ids=ids[:1], created_at=now - timedelta(days=100)))
+        s.add(IdempotencyRecord(user_id=1, key="new", job_ids=ids[1:2], created_at=now))
+    result = _file(tmp_path / "results" / f"{ids[0]}.pdf", 0)
+    _file(tmp_path / "evidence" / ids[1] / "attempt-1.png", 0)
+    finished = {ids[0]: JobStatus.SUCCESS, ids[1]: JobStatus.FAILED, ids[2]: JobStatus.NEEDS_REVIEW, ids[3]: None}
+    with db.write() as s:
+        for job_id, status in finished.items():
+            age = now - timedelta(days=100 if job_id != ids[3] else 1)
+            values = {"finished_at": age, "status": status or JobStatus.SUCCESS}
+            if job_id == ids[0]:
+                values["result_path"] = str(result)
+            s.execute(update(Job).where(Job.id == job_id).values(**values))
+    with db.write() as s:
+        assert purge_rows(s, tmp_path, 90, now=now) == (2, 1)
+    with db.read() as s:
+        left = set(s.scalars(select(Job.id)))
+        assert left == {ids[2], ids[3], ids[4]}  # needs_review, recent, queued stay
+        assert s.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
+    assert not result.exists() and not (tmp_path / "evidence" / ids[1]).exists()
+    with db.write() as s:
+        assert purge_rows(s, tmp_path, 0, now=now) == (0, 0)  # 0 keeps everything
+    db.dispose()

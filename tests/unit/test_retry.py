@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from app.engine.retry import backoff_delay, final_status
 from app.models import JobStatus
-from app.retry import backoff_delay, final_status
 
 
 @pytest.mark.parametrize(("attempt", "nominal"), [(1, 5), (2, 10), (3, 20), (4, 40), (10, 60)])
@@ -41,7 +41,7 @@ def test_a_click_that_cannot_be_retried_any_more_is_never_called_failed() -> Non
 def test_the_retry_schedule_releases_jobs_when_due_and_forgets_cancelled_ones() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from app.retry import RetrySchedule
+    from app.engine.retry import RetrySchedule
 
     t0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
     schedule = RetrySchedule()

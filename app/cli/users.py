@@ -1,0 +1,143 @@
+"""``create-user`` and ``users`` (list, disable, enable, reset-password, new-token)."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from sqlalchemy import func, select, update
+
+from app.cli.shell import Shell, fail, table
+from app.errors import ExamgenError
+from app.models import ACTIVE_STATUSES, ApiToken, Job, User
+from app.timefmt import iso
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    return sys.stdin.readline().rstrip("\n") if from_stdin else None
+
+
+@click.command("create-user")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="the user may manage users and see all jobs")
+@click.option("--password-stdin", is_flag=True, help="read a web-login password from stdin")
+@click.pass_obj
+def create_user_command(shell: Shell, name: str, admin: bool, password_stdin: bool) -> None:
+    """Create a user and print its API token as the last line."""
+    from app.auth import create_user
+
+    try:
+        created = create_user(shell.db, name, _read_password(password_stdin), admin=admin)
+    except ExamgenError as exc:
+        fail(exc.message)
+    click.echo(f"Created {'admin ' if admin else ''}user {created.user.username}. API token (shown once):")
+    click.echo(created.token)
+
+
+@click.group("users")
+def users_group() -> None:
+    """List and manage users."""
+
+
+@users_group.command("list")
+@click.pass_obj
+def users_list(shell: Shell) -> None:
+    """Every user: admin, disabled, tokens, unfinished jobs."""
+    with shell.db.read() as s:
+        tokens = dict(s.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id)).all())
+        active = dict(
+            s.execute(
+                select(Job.user_id, func.count()).where(Job.status.in_(ACTIVE_STATUSES)).group_by(Job.user_id)
+            ).all()
+        )
+        users = list(s.scalars(select(User).order_by(User.username)))
+    table(
+        [
+            (
+                u.username,
+                "yes" if u.is_admin else "no",
+                "yes" if u.disabled else "no",
+                tokens.get(u.id, 0),
+                active.get(u.id, 0),
+                iso(u.created_at),
+            )
+            for u in users
+        ],
+        ["USER", "ADMIN", "DISABLED", "TOKENS", "ACTIVE_JOBS", "CREATED"],
+    )
+
+
+@users_group.command("disable")
+@click.argument("name")
+@click.pass_obj
+def users_disable(shell: Shell, name: str) -> None:
+    """Disable a user: their tokens stop working and their web sessions end at once."""
+    from app.auth import set_disabled
+
+    if not set_disabled(shell.db, name, True):
+        fail(f"no user called {name!r}")
+    click.echo(f"{name}: disabled")
+
+
+@users_group.command("enable")
+@click.argument("name")
+@click.pass_obj
+def users_enable(shell: Shell, name: str) -> None:
+    """Enable a disabled user again."""
+    from app.auth import set_disabled
+
+    if not set_disabled(shell.db, name, False):
+        fail(f"no user called {name!r}")
+    click.echo(f"{name}: enabled")
+
+
+@users_group.command("reset-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="read the new password from stdin (else one is generated)")
+@click.pass_obj
+def users_reset_password(shell: Shell, name: str, password_stdin: bool) -> None:
+    """Set a new web-login password (printed when generated); ends the user's web sessions."""
+    from app.auth import check_new_password, hash_password
+
+    given = _read_password(password_stdin)
+    password = given if given is not None else secrets.token_urlsafe(12)
+    try:
+        check_new_password(password)
+    except ExamgenError as exc:
+        fail(exc.message, 2)
+    with shell.db.write() as s:
+        changed = s.execute(
+            update(User)
+            .where(User.username == name)
+            .values(password_hash=hash_password(password), session_epoch=User.session_epoch + 1)
+        ).rowcount
+    if changed != 1:
+        fail(f"no user called {name!r}")
+    click.echo(f"{name}: password changed; their web sessions are ended")
+    if given is None:
+        click.echo(password)
+
+
+@users_group.command("new-token")
+@click.argument("name")
+@click.option("--token-name", default="cli", show_default=True, help="how the token is listed")
+@click.option("--days", type=click.FloatRange(min=0, min_open=True), help="expires after this many days")
+@click.pass_obj
+def users_new_token(shell: Shell, name: str, token_name: str, days: float | None) -> None:
+    """Create an API token for a user and print it (shown once) as the last line."""
+    from app.auth import user_id_by_name
+    from app.tokens import issue
+
+    try:
+        token, _ = issue(shell.db, user_id_by_name(shell.db, name), token_name[:64], days)
+    except ExamgenError as exc:
+        fail(f"{name}: {exc.message}")
+    click.echo(f"New API token {token_name!r} for {name} (shown once):")
+    click.echo(token)
+
+
+def attach(group: click.Group) -> None:
+    """Add these commands to ``group``."""
+    group.add_command(create_user_command)
+    group.add_command(users_group)

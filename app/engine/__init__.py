@@ -1,0 +1,1 @@
+"""The job engine: JobServer and the parts it owns. Never imports Flask."""

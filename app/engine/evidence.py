@@ -1,0 +1,46 @@
+"""Evidence of a failed attempt: a screenshot, the page's HTML and its URL, kept on disk."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.engine.browser import Browser, call_with_timeout
+
+log = logging.getLogger("examgen.evidence")
+
+
+def evidence_dir(work_root: Path, job_id: str) -> Path:
+    """Where a job's evidence files live."""
+    return Path(work_root) / "evidence" / job_id
+
+
+def capture_evidence(browser: Browser | None, work_root: Path, job_id: str, attempt: int) -> dict[str, Any] | None:
+    """Save what this attempt's own tab shows now; None when it never left its blank start page.
+
+    A job runs in a browser context of its own (app.engine.isolation) that starts on about:blank, so a
+    page in it can only be one this attempt navigated to: an earlier job's page cannot be caught.
+    """
+    if browser is None or browser.killed:
+        return None
+    if browser.contexts is not None and not browser.contexts.is_open:
+        return None  # not in a job's own context: whatever shows belongs to nobody's attempt
+    ok, url = call_with_timeout(lambda: browser.driver.current_url, 5)
+    if not ok or not url or url == "about:blank":
+        return None
+    folder = evidence_dir(work_root, job_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / f"attempt-{attempt}.png"
+    html = folder / f"attempt-{attempt}.html"
+
+    def grab() -> None:
+        driver = browser.driver
+        driver.save_screenshot(str(shot))
+        html.write_text(driver.page_source, encoding="utf-8")
+
+    ok, _ = call_with_timeout(grab, 10)
+    if not ok:
+        log.warning("Job %s: could not capture evidence of attempt %d", job_id, attempt)
+        return None
+    return {"attempt": attempt, "url": url, "screenshot": shot.name if shot.exists() else None, "html": html.name}

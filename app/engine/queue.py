@@ -1,0 +1,161 @@
+"""The in-memory queue: lowest priority number first, then round-robin between users."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """What the queue needs to know of a job to order it."""
+
+    job_id: str
+    user: str
+    priority: int
+    seq: int
+    lane: str = field(default="", compare=False)  # e.g. "alice/demo/main": paced per account
+    group: str = field(default="", compare=False)  # what its duration is estimated from, e.g. "demo"
+    probe: bool = field(default=False, compare=False)  # a login check: runs even while its lane is paused
+
+
+class FairQueue:
+    """Priority first; within a priority, users take turns; within a user, submission order.
+
+    A user who was just served goes to the back of the rotation of that priority, so one user's
+    hundred queued jobs never hold back another user's first one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        # priority -> OrderedDict(user -> deque[QueueItem]); the dict's order is the rotation.
+        self._levels: dict[int, OrderedDict[str, deque[QueueItem]]] = {}
+        self._index: dict[str, QueueItem] = {}
+        self._order_cache: list[QueueItem] | None = None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._index)
+
+    def __contains__(self, job_id: object) -> bool:
+        with self._lock:
+            return job_id in self._index
+
+    def push(self, item: QueueItem) -> None:
+        """Add a job (a job already queued is left where it is)."""
+        with self._lock:
+            if item.job_id in self._index:
+                return
+            users = self._levels.setdefault(item.priority, OrderedDict())
+            lane = users.setdefault(item.user, deque())
+            # keep submission order within a user even when recovered jobs arrive late
+            if lane and lane[-1].seq > item.seq:
+                lane.append(item)
+                users[item.user] = deque(sorted(lane, key=lambda i: i.seq))
+            else:
+                lane.append(item)
+            self._index[item.job_id] = item
+            self._order_cache = None
+            self._changed.notify_all()
+
+    def push_many(self, items: Iterable[QueueItem]) -> None:
+        """Add several jobs in order."""
+        for item in items:
+            self.push(item)
+
+    def remove(self, job_id: str) -> bool:
+        """Take a job out (cancelled, deleted); True if it was queued."""
+        with self._lock:
+            item = self._index.pop(job_id, None)
+            if item is None:
+                return False
+            users = self._levels[item.priority]
+            lane = users[item.user]
+            lane.remove(item)
+            if not lane:
+                del users[item.user]
+            if not users:
+                del self._levels[item.priority]
+            self._order_cache = None
+            return True
+
+    def pop(self, ready: Callable[[QueueItem], bool] | None = None) -> QueueItem | None:
+        """Take the next job in fair order whose ``ready(item)`` is true, or None.
+
+        ``ready`` lets the dispatcher skip an account that is busy or cooling down without
+        holding back anybody else's jobs.
+        """
+        with self._lock:
+            for priority in sorted(self._levels):
+                users = self._levels[priority]
+                for user in list(users):
+                    lane = users[user]
+                    for item in lane:
+                        if ready is None or ready(item):
+                            break
+                    else:
+                        continue
+                    lane.remove(item)
+                    del users[user]
+                    if lane:  # served: to the back of the rotation
+                        users[user] = lane
+                    if not users:
+                        del self._levels[priority]
+                    del self._index[item.job_id]
+                    self._order_cache = None
+                    return item
+            return None
+
+    def wait(self, timeout: float) -> None:
+        """Block until something is pushed or ``timeout`` passes."""
+        with self._changed:
+            self._changed.wait(timeout)
+
+    def wake(self) -> None:
+        """Wake a waiting dispatcher (state it depends on changed outside the queue)."""
+        with self._changed:
+            self._changed.notify_all()
+
+    def order(self) -> list[str]:
+        """Job ids in the order they would be served if nothing else arrived (cached)."""
+        return [item.job_id for item in self.order_items()]
+
+    def order_items(self) -> list[QueueItem]:
+        """Queued items in serving order (cached until the queue changes)."""
+        with self._lock:
+            if self._order_cache is None:
+                self._order_cache = self._simulate()
+            return self._order_cache
+
+    def snapshot(self) -> dict[int, list[tuple[str, list[QueueItem]]]]:
+        """Priority -> [(user, items in order)] in the current rotation, for the forecast."""
+        with self._lock:
+            return {p: [(u, list(q)) for u, q in users.items()] for p, users in self._levels.items()}
+
+    def positions(self) -> dict[str, int]:
+        """Job id -> 1-based position in the serving order."""
+        return {job_id: i + 1 for i, job_id in enumerate(self.order())}
+
+    def counts_by_user(self) -> dict[str, int]:
+        """How many jobs each user has queued."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for item in self._index.values():
+                counts[item.user] = counts.get(item.user, 0) + 1
+            return counts
+
+    def _simulate(self) -> list[QueueItem]:
+        levels = {p: OrderedDict((u, deque(q)) for u, q in users.items()) for p, users in self._levels.items()}
+        out: list[QueueItem] = []
+        for priority in sorted(levels):
+            users = levels[priority]
+            while users:
+                user, lane = next(iter(users.items()))
+                out.append(lane.popleft())
+                del users[user]
+                if lane:
+                    users[user] = lane
+        return out

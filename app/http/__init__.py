@@ -1,0 +1,1 @@
+"""Everything Flask: the JSON API, the web UI, errors, metrics, security headers."""

@@ -1,0 +1,84 @@
+"""An account that logs out between publishes: the rest of its batch waits, then resumes on new cookies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from support import ADMIN_TOKEN, LiveServer, article
+
+from app.engine.lanes import PAUSED_PHASE
+from app.engine.login_checks import queue_due_checks
+from app.models import Account, utcnow
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    srv = LiveServer(tmp_path_factory.mktemp("expiry") / "instance", max_concurrent_jobs=1).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def account(srv: LiveServer, token: str) -> dict:
+    (found,) = srv.ok("GET", "/api/accounts", token=token)["accounts"]
+    return found
+
+
+def titled(srv: LiveServer, title: str) -> int:
+    return sum(1 for a in srv.articles() if a["title"] == title)
+
+
+def test_an_account_logged_out_mid_batch_pauses_the_rest_and_resumes_on_new_cookies(server: LiveServer) -> None:
+    token = server.make_user("expiring")
+    (first,) = server.publish(token, [article("[exp] before", 0)])
+    assert server.wait_final(token, [first])[first]["status"] == "success"
+    assert account(server, token)["state"] == "ok"
+
+    server.knobs(logout_all=True)  # the platform logs the account out
+    try:
+        sent = [article("[exp] batch", i) for i in range(4)]
+        ids = server.publish(token, sent)
+        failed = server.wait_final(token, ids[:1])[ids[0]]
+        assert failed["error_code"] == "not_logged_in"  # the job that found out fails at once, with evidence
+        rest = [server.job(token, i) for i in ids[1:]]
+        assert all((j["status"], j["phase"]) == ("queued", PAUSED_PHASE) for j in rest), rest
+        acct = account(server, token)
+        assert (acct["state"], acct["login_ok"]) == ("expired", False) and acct["checked_at"]
+        assert server.ok("GET", "/queue/status", token=ADMIN_TOKEN)["accounts"]["expired"] == 1
+        assert 'examgen_accounts{state="expired"} 1.0' in server.call("GET", "/metrics")[1].decode()
+        # a login check still runs in the paused lane (the dispatcher is busy), and the batch still waits
+        check = server.ok("POST", f"/api/accounts/{acct['id']}/check", {}, token, 202)["job"]["job_id"]
+        assert server.wait_final(token, [check])[check]["error_code"] == "not_logged_in"
+        assert [server.job(token, i)["status"] for i in ids[1:]] == ["queued"] * 3
+    finally:
+        server.ok("POST", "/demo/api/knobs/reset")
+
+    # fresh cookies saved: the paused jobs continue
+    cookies = [{"name": "demo_user", "value": "expiring"}]
+    server.ok("POST", "/api/accounts", {"platform": "demo", "name": "main", "cookies": cookies}, token, 200)
+    done = server.wait_final(token, ids[1:], timeout=180)
+    assert [done[i]["status"] for i in ids[1:]] == ["success"] * 3
+    assert [titled(server, a["title"]) for a in sent] == [0, 1, 1, 1]  # none published twice
+    assert account(server, token)["state"] == "ok"
+
+
+def test_a_scheduled_check_runs_when_due_and_records_the_time(server: LiveServer) -> None:
+    token = server.make_user("checked")
+    acct = account(server, token)
+    eng = server.engine
+    long_ago = utcnow() - timedelta(hours=7)
+    with eng.db.write() as s:
+        s.execute(update(Account).where(Account.id == acct["id"]).values(checked_at=long_ago, login_ok=True))
+    ids = queue_due_checks(eng.server, 6)  # what the maintenance chore does every minute
+    mine = [i for i in ids if server.call("GET", f"/api/jobs/{i}", token=token)[0] == 200]
+    assert len(mine) == 1
+    job = server.wait_final(token, mine)[mine[0]]
+    assert (job["kind"], job["status"]) == ("check_login", "success")
+    after = account(server, token)
+    assert after["state"] == "ok" and after["checked_at"] > long_ago.strftime("%Y-%m-%dT%H:%M:%SZ")
