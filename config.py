@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -158,6 +159,7 @@ class Config(BaseSettings):
     pdf_extract_memory_mb: Int = Field(1024, description="memory of the child that reads an upload")
     log_level: Annotated[str, BeforeValidator(_upper)] = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     summary_interval: Num = Field(30, description="seconds between 'Queue size' summaries")
+    webhook_allowed_networks: Text = Field("", description="networks webhooks may reach besides public addresses")
     login_check_hours: Num = Field(6, description="each account's login is checked this often (+ up to 10 %); 0: never")
     server_threads: Int = Field(16, description="waitress worker threads")
     public_url: Url = Field("", description="how browsers reach this server (default http://HOST:PORT)")
@@ -194,6 +196,17 @@ class Config(BaseSettings):
         config.account_policy = _account_policy(values)
         return config
 
+    def webhook_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """WEBHOOK_ALLOWED_NETWORKS as networks ("10.0.0.0/8, 192.168.1.20"); ConfigError on a bad entry."""
+        networks = []
+        for part in (p.strip() for p in self.webhook_allowed_networks.split(",")):
+            if part:
+                try:
+                    networks.append(ipaddress.ip_network(part, strict=False))
+                except ValueError:
+                    raise ConfigError(f"WEBHOOK_ALLOWED_NETWORKS: {part!r} is not an address or a network") from None
+        return networks
+
     def validate(self) -> Config:  # type: ignore[override]
         """Fill derived defaults and raise :class:`ConfigError` on an impossible value."""
         for name in type(self).model_fields:
@@ -224,6 +237,7 @@ class Config(BaseSettings):
             raise ConfigError("SESSION_IDLE_HOURS and SESSION_MAX_DAYS must be above 0")
         if self.pdf_extract_seconds < 1 or self.pdf_extract_memory_mb < 128:
             raise ConfigError("PDF_EXTRACT_SECONDS must be at least 1 and PDF_EXTRACT_MEMORY_MB at least 128")
+        self.webhook_networks()
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {self.log_level!r}")
         if not self.database_url:

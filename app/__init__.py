@@ -27,6 +27,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     from app.http.security import init_app as init_security
     from app.http.web import init_app as init_web
     from app.kinds import build_kinds
+    from app.notify.address import AddressGuard
     from app.notify.notifier import Notifier
     from app.notify.webhooks import Webhooks
     from app.platforms import build_platforms
@@ -63,7 +64,8 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     )
     server = JobServer(config, db, kinds, platforms, cookies, factory)
     # notifications retry like jobs do: the delay doubles from RETRY_BASE_DELAY up to RETRY_MAX_DELAY
-    notifier = Notifier(db, cookies, server.stop_event, config.retry_base_delay, config.retry_max_delay)
+    guard = AddressGuard(config.webhook_networks())
+    notifier = Notifier(db, cookies, server.stop_event, config.retry_base_delay, config.retry_max_delay, guard=guard)
     server.add_thread("notifier", notifier.loop)
     server.finished_listeners.append(lambda _handle, _seconds: notifier.wake())
     bootstrap_admin(db, config.admin_username, config.admin_password, config.admin_token)
@@ -73,7 +75,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
         server=server,
         desk=JobDesk(server),
         accounts=Accounts(db, cookies, platforms),
-        webhooks=Webhooks(db, cookies, notifier.wake),
+        webhooks=Webhooks(db, cookies, guard, notifier.wake),
     )
     if config.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

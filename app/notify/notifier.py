@@ -21,6 +21,7 @@ from app.db import Database
 from app.engine.retry import backoff_delay
 from app.models import OutboxMessage, Webhook, utcnow
 from app.notify import events, formats
+from app.notify.address import AddressGuard, RefusedAddress
 
 log = logging.getLogger("examgen.notify")
 
@@ -42,6 +43,7 @@ class Notifier:
         max_delay: float = 3600.0,
         timeout: float = 10.0,
         interval: float = 2.0,
+        guard: AddressGuard | None = None,
     ) -> None:
         self.db = db
         self.box = box
@@ -49,6 +51,7 @@ class Notifier:
         self.base_delay, self.max_delay = base_delay, max_delay
         self.timeout = timeout
         self.interval = interval
+        self.opener = (guard or AddressGuard()).opener()
         self._wake = threading.Event()
         self._since = utcnow() - CATCH_UP
         self._purged = utcnow() - timedelta(days=1)
@@ -109,11 +112,15 @@ class Notifier:
         request = formats.build(hook.kind, target["url"], target.get("secret"), message.payload, message.delivery_id)
         req = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as answer:
+            with self.opener.open(req, timeout=self.timeout) as answer:
                 return formats.accepted(hook.kind, answer.status, answer.read(65536)), False
         except urllib.error.HTTPError as exc:
-            # a 4xx other than 408/429 will not get better by itself
-            return f"HTTP {exc.code}", 400 <= exc.code < 500 and exc.code not in (408, 429)
+            # a redirect (never followed) or a 4xx other than 408/429 will not get better by itself
+            return f"HTTP {exc.code}", 300 <= exc.code < 500 and exc.code not in (408, 429)
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, RefusedAddress):
+                return str(exc.reason), True
+            return f"{type(exc).__name__}: {exc}"[:300], False
         except (OSError, ValueError) as exc:
             return f"{type(exc).__name__}: {exc}"[:300], False
 

@@ -16,6 +16,7 @@ from app.db import Database, rowcount
 from app.errors import Conflict, NotFound, ValidationError
 from app.models import OutboxMessage, User, Webhook, utcnow
 from app.notify import events, formats
+from app.notify.address import AddressGuard
 from app.timefmt import iso
 
 log = logging.getLogger("examgen.notify")
@@ -43,9 +44,12 @@ def _hint(url: str) -> str:
 class Webhooks:
     """The webhooks of each user; ``wake`` tells the notifier there is something to send."""
 
-    def __init__(self, db: Database, box: CookieBox, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, db: Database, box: CookieBox, guard: AddressGuard, wake: Callable[[], None] = lambda: None
+    ) -> None:
         self.db = db
         self.box = box
+        self.guard = guard
         self.wake = wake
 
     def create(
@@ -57,6 +61,12 @@ class Webhooks:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValidationError("url must be an http(s) URL", fields={"url": "not an http(s) URL"})
+        refusal = self.guard.refusal(url)
+        if refusal:
+            raise ValidationError(
+                f"url: webhooks may not reach {refusal}; an admin can allow a network with WEBHOOK_ALLOWED_NETWORKS",
+                fields={"url": "private, loopback or reserved address"},
+            )
         unknown = [e for e in wanted if e not in formats.EVENTS]
         if unknown or not wanted:
             raise ValidationError(

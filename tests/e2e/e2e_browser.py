@@ -68,6 +68,11 @@ class UI:
     def finds(self, css: str) -> list[WebElement]:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    def texts(self, css: str) -> list[str]:
+        """The visible text of every element ``css`` matches, read in one step (a live list may re-render
+        between finding an element and reading it)."""
+        return self.js("return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim());", css)
+
     def text(self, css: str) -> str:
         return self.find(css).text
 

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
 
 def _badges(ui: UI, list_css: str) -> list[str]:
-    return [b.text for b in ui.finds(f"{list_css} .badge")]
+    return ui.texts(f"{list_css} .badge")
 
 
 def test_publish_a_batch_and_watch_it_finish_live(live_server: LiveServer, ui: UI, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_schedule_a_batch_from_the_publish_page_and_see_it_on_the_monitor(live_s
     assert ui.find("#spread").get_attribute("value") == "20m"
     ui.click("#submit")
     ui.wait(lambda: list(ui.statuses("#batch-list").values()) == ["scheduled", "scheduled"], 10, "a scheduled batch")
-    assert [b.text for b in ui.finds("#batch-list .badge")] == ["已定时", "已定时"]
+    assert ui.texts("#batch-list .badge") == ["已定时", "已定时"]
     ui.wait(lambda: "已定时 2 个任务" in ui.text("#toasts"), 10, "the scheduled toast")
 
     jobs = sorted(live_server.ok("GET", "/api/jobs", token=token)["jobs"], key=lambda j: j["publish_at"])

@@ -18,7 +18,11 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     srv = LiveServer(
-        tmp_path_factory.mktemp("hooks") / "instance", max_concurrent_jobs=1, retry_base_delay=0.2, retry_max_delay=1
+        tmp_path_factory.mktemp("hooks") / "instance",
+        max_concurrent_jobs=1,
+        retry_base_delay=0.2,
+        retry_max_delay=1,
+        webhook_allowed_networks="127.0.0.1/32",  # the local receiver
     ).start()
     try:
         yield srv
@@ -37,8 +41,8 @@ def deliveries(srv: LiveServer | ServerProcess, token: str, hook_id: int) -> lis
 
 def test_webhooks_are_private_validated_and_never_show_their_url_or_secret(server: LiveServer) -> None:
     ann, bob = server.make_user("hook-ann", demo_account=False), server.make_user("hook-bob", demo_account=False)
-    hook = add_hook(server, ann, "https://hooks.example/secret-key-123", secret="shh", kind="dingtalk")
-    assert hook["url"] == "https://hooks.example/…" and "secret" not in hook
+    hook = add_hook(server, ann, "https://93.184.216.34/secret-key-123", secret="shh", kind="dingtalk")
+    assert hook["url"] == "https://93.184.216.34/…" and "secret" not in hook
     listed = server.ok("GET", "/api/webhooks", token=ann)["webhooks"]
     assert [h["id"] for h in listed] == [hook["id"]] and "secret-key-123" not in str(listed)
     assert server.ok("GET", "/api/webhooks", token=bob)["webhooks"] == []
@@ -46,10 +50,15 @@ def test_webhooks_are_private_validated_and_never_show_their_url_or_secret(serve
         method = "POST" if path.endswith("test") else "GET"
         assert server.call(method, path, {} if method == "POST" else None, bob)[0] == 404
     assert server.call("DELETE", f"/api/webhooks/{hook['id']}", token=bob)[0] == 404
+    good = {"name": "team", "kind": "json", "url": "https://93.184.216.34/h", "events": ["job_failed"]}
     for bad in ({"url": "ftp://x.example/h"}, {"kind": "pager"}, {"events": []}, {"events": ["nope"]}):
-        status, data, _ = server.call("POST", "/api/webhooks", {**hook, "url": "https://x.example/h", **bad}, ann)
-        assert status == 400, (bad, data)
+        status, data, _ = server.call("POST", "/api/webhooks", {**good, **bad}, ann)
+        assert status == 400 and {f.split(".")[0] for f in data["error"]["fields"]} == set(bad), (bad, data)
     assert server.call("DELETE", f"/api/webhooks/{hook['id']}", token=ann)[0] == 204
+    # the server's own network stays out of reach, whatever the spelling; 127.0.0.1 is allowed here
+    for url in ("http://10.0.0.8/h", "http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/h"):
+        status, data, _ = server.call("POST", "/api/webhooks", {**good, "url": url}, ann)
+        assert status == 400 and data["error"]["fields"]["url"].startswith("private"), (url, data)
     assert server.ok("GET", "/api/webhooks", token=ann)["webhooks"] == []
 
 
@@ -97,7 +106,7 @@ def test_a_delivery_cut_by_kill_9_is_sent_again_after_the_restart_with_the_same_
     tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
 ) -> None:
     instance = tmp_path_factory.mktemp("hooks-kill") / "instance"
-    srv = ServerProcess(instance, MAX_CONCURRENT_JOBS=1).start()
+    srv = ServerProcess(instance, MAX_CONCURRENT_JOBS=1, WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32").start()
     try:
         token = srv.make_user("hook-kill", demo_account=False)
         hook = add_hook(srv, token, receiver.url + "/kill", kind="json")
