@@ -188,6 +188,25 @@ def hand_back(session: Session, job_id: str) -> bool:
     return rowcount(result) == 1
 
 
+def park(session: Session, job_id: str, phase: str, code: str, message: str, evidence: dict[str, Any] | None) -> bool:
+    """A running job waits again, its attempt not counted, with why (``phase``) and what it met (the
+    error and its evidence): its account was found logged out before anything was published."""
+    values: dict[str, Any] = {"error": message, "error_code": code, "phase": phase}
+    if evidence:
+        values["evidence"] = evidence
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(
+            status=JobStatus.QUEUED,
+            attempts=case((Job.attempts > 0, Job.attempts - 1), else_=0),
+            updated_at=utcnow(),
+            **values,
+        )
+    )
+    return rowcount(result) == 1
+
+
 def cancel_waiting(session: Session, job_id: str) -> bool:
     """Cancel a job that is not running yet; False if it is running or final."""
     now = utcnow()

@@ -84,11 +84,12 @@ class Lanes:
         if checked_ok and handle.account_id is not None and handle.lane:
             self._resume_if_logged_in(handle.lane, handle.account_id)
 
-    def account_failed(self, handle: RunningJob, code: str) -> None:
+    def account_failed(self, handle: RunningJob, code: str) -> str | None:
         """A job is about to fail for its account: a captcha cools the lane down; a logged-out account
-        pauses it (its waiting jobs stay queued until new cookies). Before the failure is recorded."""
+        pauses it (its waiting jobs stay queued until new cookies). Before the failure is recorded.
+        Returns the phase the job itself should wait under instead of failing (a logged-out publish)."""
         if not handle.lane or handle.account_id is None:
-            return
+            return None
         if code in COOLDOWN_CODES:
             platform = self.platforms.get(handle.platform or "")
             pacing = self._pacing.get(handle.lane) or (platform.pacing if platform is not None else None)
@@ -96,6 +97,9 @@ class Lanes:
                 self._cool_down(handle, pacing.cooldown, code)
         elif code == EXPIRED_CODE:
             self._pause(handle.lane, handle.account_id)
+            # a login check's answer is its outcome; any other job waits with the rest of the lane
+            return PAUSED_PHASE if handle.kind != "check_login" else None
+        return None
 
     def _pause(self, lane: str, account_id: int) -> None:
         self.pacer.hold(lane)

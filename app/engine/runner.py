@@ -81,7 +81,7 @@ class JobRunner:
         self.on_lost: Callable[[], None] = lambda: None  # an outcome could not be written
         # a failure that says something about the account (logged out, captcha): called before the
         # failure is recorded, so no job of that account starts before its lane is paused or cooled
-        self.on_account_failure: Callable[[RunningJob, str], None] = lambda handle, code: None
+        self.on_account_failure: Callable[[RunningJob, str], str | None] = lambda handle, code: None
 
     def run(self, handle: RunningJob) -> None:
         """Run the job behind ``handle`` to its next resting state; never raises.
@@ -207,6 +207,21 @@ class JobRunner:
             handle.error_code = failure.code
             return
         clicked = handle.click_state != ClickState.NONE
+        wait_phase = None
+        if handle.account_id is not None:
+            try:
+                wait_phase = self.on_account_failure(handle, failure.code)
+            except Exception:  # pacing bookkeeping: the job's own outcome is recorded regardless
+                log.exception("Job %s: pausing or cooling down its account failed", handle.job_id)
+        if wait_phase and not clicked:
+            # nothing was published: the job waits for fresh cookies with its lane, its attempt not counted
+            self.db.write_retrying(
+                lambda s: store.park(s, handle.job_id, wait_phase, failure.code, failure.message, evidence),
+                f"parking job {handle.job_id}",
+            )
+            handle.outcome = JobStatus.QUEUED
+            handle.error_code = failure.code
+            return
         cancelled = failure.code == "cancelled"
         status = final_status(
             permanent=failure.permanent,
@@ -226,12 +241,6 @@ class JobRunner:
         if status is None:
             delay = backoff_delay(snap.attempts, self.settings.retry_base_delay, self.settings.retry_max_delay)
             handle.retry_at = utcnow() + timedelta(seconds=delay)
-
-        if handle.account_id is not None:
-            try:
-                self.on_account_failure(handle, failure.code)
-            except Exception:  # pacing bookkeeping: the job's own outcome is recorded regardless
-                log.exception("Job %s: pausing or cooling down its account failed", handle.job_id)
 
         def record(s: Any) -> None:
             if status is None:

@@ -1,4 +1,4 @@
-"""Which events happened: read from the jobs table, queued once per webhook in the outbox.
+"""Which events happened: read from the jobs and accounts tables, queued once per webhook in the outbox.
 
 The database is the source: every pass looks at the jobs that ended since the last one (with an
 overlap), so an event missed by a crash is found at the next start. Each event has a key; the
@@ -91,23 +91,6 @@ def job_events(db: Database, since: datetime) -> list[Event]:
                 events.append(
                     Event(job.user_id, "job_needs_review", key, message("job_needs_review", text, data), when)
                 )
-            if job.error_code == "not_logged_in" and job.account_id is not None:
-                account = s.get(Account, job.account_id)
-                if account is not None:
-                    # one notice per set of cookies: new cookies that expire again are a new event
-                    generation = hashlib.sha256(account.cookies_encrypted).hexdigest()[:16]
-                    where = f"{account.platform}/{account.name}"
-                    text = f"examgen: the {where} account of {name} is logged out; save fresh cookies"
-                    payload = {
-                        "account_id": account.id,
-                        "platform": account.platform,
-                        "account": account.name,
-                        "user": name,
-                    }
-                    key = f"account_expired:{account.id}:{generation}"
-                    events.append(
-                        Event(job.user_id, "account_expired", key, message("account_expired", text, payload), when)
-                    )
             if job.kind not in QUIET_KINDS:
                 batches.setdefault((job.user_id, job.created_at), name)
         for (user_id, created), name in batches.items():
@@ -136,7 +119,31 @@ def job_events(db: Database, since: datetime) -> list[Event]:
                     ended,
                 )
             )
+        events.extend(_expired_accounts(s, users, since))
     return events
+
+
+def _expired_accounts(s: Any, users: set[int], since: datetime) -> list[Event]:
+    """Accounts found logged out since ``since`` (by a publish or a login check)."""
+    rows = s.execute(
+        select(Account, User.username)
+        .join(User, User.id == Account.user_id)
+        .where(Account.user_id.in_(users), Account.login_ok.is_(False), Account.checked_at >= since)
+    ).all()
+    found = []
+    for account, name in rows:
+        # one notice per set of cookies: new cookies that expire again are a new event
+        generation = hashlib.sha256(account.cookies_encrypted).hexdigest()[:16]
+        where = f"{account.platform}/{account.name}"
+        text = f"examgen: the {where} account of {name} is logged out; its jobs wait for fresh cookies"
+        payload = {"account_id": account.id, "platform": account.platform, "account": account.name, "user": name}
+        key = f"account_expired:{account.id}:{generation}"
+        found.append(
+            Event(
+                account.user_id, "account_expired", key, message("account_expired", text, payload), account.checked_at
+            )
+        )
+    return found
 
 
 def queue_events(db: Database, events: list[Event]) -> int:

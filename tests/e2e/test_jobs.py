@@ -67,24 +67,32 @@ def test_cancel_a_waiting_job_from_the_monitor(live_server: LiveServer, ui: UI) 
     assert len(live_server.articles()) == 2
 
 
-def test_retry_a_failed_job_after_fixing_the_login(live_server: LiveServer, ui: UI) -> None:
+def test_a_job_that_finds_the_account_logged_out_waits_and_continues_after_a_login_check(
+    live_server: LiveServer, ui: UI
+) -> None:
     token = live_server.make_user("cy")
     live_server.knobs(logout_all=True)
-    [job_id] = live_server.publish(token, [article("retry", 1)])
+    [job_id] = live_server.publish(token, [article("waits", 1)])
     ui.login("cy", password("cy"))
-    ui.mark_page()
     row = f'li[data-id="{job_id}"]'
-    ui.wait(lambda: ui.statuses().get(job_id) == "failed", 60, "the job to fail")
-    assert "平台账号未登录" in ui.text(f"{row} .job-error")
-    assert "not_logged_in" in ui.text(f"{row} .job-error")
+    ui.wait(lambda: ui.texts(f"{row} .job-note"), 60, "the job to say why it waits")
+    assert ui.statuses()[job_id] == "queued"
+    (note,) = ui.texts(f"{row} .job-note")
+    assert "平台账号未登录" in note and "not_logged_in" in note
+    assert "已暂停" in ui.text(f"{row} .job-phase")
+    assert ui.find(f"{row} a.update-cookies").get_attribute("href") == live_server.base + "/accounts"
     ui.wait(lambda: ui.js(f"return document.querySelector('{row} img.thumb').naturalWidth") > 0, 10, "the screenshot")
 
-    live_server.knobs(logout_all=False)
-    ui.click(f'{row} button[data-action="retry"]')
-    ui.wait(lambda: ui.statuses()[job_id] == "success", 60, "the retried job to succeed")
-    assert ui.text(f"{row} .badge") == "已完成"
+    live_server.knobs(logout_all=False)  # logged in again: a login check tells examgen so
+    ui.click(f"{row} a.update-cookies")
+    ui.wait(lambda: ui.finds('#account-list button[data-action="check"]'), 10, "the accounts page")
+    ui.click('#account-list button[data-action="check"]')
+    ui.wait(lambda: live_server.job(token, job_id)["status"] == "success", 60, "the waiting job to publish")
+    ui.open("/")
+    ui.wait(lambda: ui.statuses().get(job_id) == "success", 20, "the jobs page to show it done")
+    assert ui.texts(f"{row} .badge") == ["已完成"]
     assert ui.find(f"{row} a.result-link").get_attribute("href").startswith(live_server.base + "/demo/p/")
-    assert ui.same_page()
+    assert live_server.job(token, job_id)["attempts"] == 1
 
 
 @pytest.mark.server(user_max_active=2)

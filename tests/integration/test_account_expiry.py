@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from support import ADMIN_TOKEN, LiveServer, article
+from support import ADMIN_TOKEN, LiveServer, article, wait_until
 
 from app.engine.lanes import PAUSED_PHASE
 from app.engine.login_checks import queue_due_checks
@@ -44,8 +44,11 @@ def test_an_account_logged_out_mid_batch_pauses_the_rest_and_resumes_on_new_cook
     try:
         sent = [article("[exp] batch", i) for i in range(4)]
         ids = server.publish(token, sent)
-        failed = server.wait_final(token, ids[:1])[ids[0]]
-        assert failed["error_code"] == "not_logged_in"  # the job that found out fails at once, with evidence
+        # the job that found out waits too, with what it met (the error and its screenshot)
+        wait_until(lambda: server.job(token, ids[0])["error_code"] == "not_logged_in", 60, "the logout found")
+        found = server.job(token, ids[0])
+        assert (found["status"], found["phase"], found["attempts"]) == ("queued", PAUSED_PHASE, 0), found
+        assert server.call("GET", f"/api/jobs/{ids[0]}/screenshot", token=token)[0] == 200
         rest = [server.job(token, i) for i in ids[1:]]
         assert all((j["status"], j["phase"]) == ("queued", PAUSED_PHASE) for j in rest), rest
         acct = account(server, token)
@@ -55,16 +58,16 @@ def test_an_account_logged_out_mid_batch_pauses_the_rest_and_resumes_on_new_cook
         # a login check still runs in the paused lane (the dispatcher is busy), and the batch still waits
         check = server.ok("POST", f"/api/accounts/{acct['id']}/check", {}, token, 202)["job"]["job_id"]
         assert server.wait_final(token, [check])[check]["error_code"] == "not_logged_in"
-        assert [server.job(token, i)["status"] for i in ids[1:]] == ["queued"] * 3
+        assert [server.job(token, i)["status"] for i in ids] == ["queued"] * 4
     finally:
         server.ok("POST", "/demo/api/knobs/reset")
 
     # fresh cookies saved: the paused jobs continue
     cookies = [{"name": "demo_user", "value": "expiring"}]
     server.ok("POST", "/api/accounts", {"platform": "demo", "name": "main", "cookies": cookies}, token, 200)
-    done = server.wait_final(token, ids[1:], timeout=180)
-    assert [done[i]["status"] for i in ids[1:]] == ["success"] * 3
-    assert [titled(server, a["title"]) for a in sent] == [0, 1, 1, 1]  # none published twice
+    done = server.wait_final(token, ids, timeout=180)
+    assert [done[i]["status"] for i in ids] == ["success"] * 4  # no job failed
+    assert [titled(server, a["title"]) for a in sent] == [1, 1, 1, 1]  # none published twice
     assert account(server, token)["state"] == "ok"
 
 

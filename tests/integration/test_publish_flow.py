@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from support import LiveServer, article, wait_until
 
+from app.engine.lanes import PAUSED_PHASE
+
 pytestmark = pytest.mark.browser
 
 
@@ -38,15 +40,20 @@ def test_a_flaky_editor_is_retried_until_it_works(live_server: LiveServer) -> No
     assert count_titled(live_server, "[flaky] article 0") == 1
 
 
-def test_an_expired_login_fails_at_once_with_evidence(live_server: LiveServer) -> None:
+def test_an_expired_login_makes_the_job_wait_with_evidence_instead_of_failing(live_server: LiveServer) -> None:
     token = live_server.make_user("expired")
     live_server.knobs(logout_all=True)
-    (job_id,) = live_server.publish(token, [article("[expired]", 0)])
-    job = live_server.wait_final(token, [job_id])[job_id]
-    assert (job["status"], job["error_code"], job["attempts"]) == ("failed", "not_logged_in", 1)
+    try:
+        (job_id,) = live_server.publish(token, [article("[expired]", 0)])
+        wait_until(lambda: live_server.job(token, job_id)["error_code"] == "not_logged_in", 60, "the logout found")
+    finally:
+        live_server.knobs(logout_all=False)
+    job = live_server.job(token, job_id)
+    assert (job["status"], job["attempts"], job["phase"]) == ("queued", 0, PAUSED_PHASE)
     assert job["has_screenshot"] and "/demo/login" in job["error_page_url"]
     status, png, headers = live_server.call("GET", f"/api/jobs/{job_id}/screenshot", token=token)
     assert status == 200 and headers["Content-Type"] == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert live_server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)["job"]["status"] == "cancelled"
 
 
 def test_a_mangled_article_needs_review_and_a_retry_never_publishes_it_twice(live_server: LiveServer) -> None:

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 def test_removed_screenshot_and_result_answer_410_and_flags_turn_false(live_server: LiveServer) -> None:
     token = live_server.make_user("old")
-    live_server.knobs(logout_all=True)
+    live_server.knobs(reject_next=1)  # a failed job, with its screenshot
     (job_id,) = live_server.publish(token, [article("[old]", 0)])
     job = live_server.wait_final(token, [job_id])[job_id]
     assert job["has_screenshot"] and live_server.call("GET", f"/api/jobs/{job_id}/screenshot", token=token)[0] == 200

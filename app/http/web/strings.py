@@ -53,6 +53,9 @@ PHASES = {
     "Cancelled": _l("Cancelled"),
     "Needs review": _l("Needs review"),
     "Handed back at shutdown": _l("Handed back at shutdown"),
+    "Paused: the account is logged out; save fresh cookies to continue": _l(
+        "Paused: the account is logged out; save fresh cookies to continue"
+    ),
     "Interrupted by a restart": _l("Interrupted by a restart"),
     "Resolved: published": _l("Marked as published"),
     "Resolved: not published": _l("Marked as not published"),
@@ -183,6 +186,7 @@ TEXT = {
     "checking": _l("Checking…"),
     "check": _l("Check login"),
     "pausedUntil": _l("Paused until {time}"),
+    "updateCookies": _l("Update the account's cookies"),
     "confirmRemoveAccount": _l("Remove the account {name}? Its cookies are deleted."),
     "badJson": _l("This is not valid JSON: {detail}"),
     "notList": _l('Paste a JSON list of cookies, like [{"name": …, "value": …}].'),

@@ -7,7 +7,9 @@
 
   function waitingText(job) {
     const parts = [];
-    if (job.status === "queued" && job.position) {
+    if (job.status === "queued" && job.phase && job.phase.startsWith("Paused")) {
+      parts.push(EG.phaseLabel(job.phase)); /* no start time: it waits for its account */
+    } else if (job.status === "queued" && job.position) {
       parts.push(t("inQueue", { n: job.position }));
       const eta = job.estimated_start_seconds;
       parts.push(eta == null || eta < 1 ? t("startsSoon") : t("startsIn", { time: EG.duration(eta) }));
@@ -41,12 +43,14 @@
       }
       return null;
     }
-    if (job.status === "failed" || (job.status === "retrying" && job.error) || (job.status === "cancelled" && job.error)) {
+    const paused = job.status === "queued" && job.error_code === "not_logged_in";
+    if (job.status === "failed" || paused || (job.status === "retrying" && job.error) || (job.status === "cancelled" && job.error)) {
       const known = EG.errorLabel(job.error_code);
       const box = el("div", { class: job.status === "failed" ? "job-error" : "job-note" });
       const text = el("div", { class: "job-error-text" });
       if (known) text.append(el("p", { class: "err-main", text: known }));
       if (job.error) text.append(el("p", { class: known ? "err-detail" : "err-main", text: job.error + (job.error_code ? " (" + job.error_code + ")" : "") }));
+      if (paused) text.append(el("p", {}, el("a", { class: "update-cookies", href: "/accounts", text: t("updateCookies") })));
       box.append(text);
       if (job.has_screenshot) {
         const url = "/api/jobs/" + job.job_id + "/screenshot";
