@@ -19,6 +19,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     from app.db import Database
     from app.engine.browser_factory import BrowserFactory
     from app.engine.grid import SessionLedger
+    from app.engine.login_checks import recheck_after_logout
     from app.engine.server import JobServer
     from app.exam.sandbox import ExtractLimits
     from app.http import errors, metrics
@@ -68,6 +69,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
     notifier = Notifier(db, cookies, server.stop_event, config.retry_base_delay, config.retry_max_delay, guard=guard)
     server.add_thread("notifier", notifier.loop)
     server.finished_listeners.append(lambda _handle, _seconds: notifier.wake())
+    server.finished_listeners.append(recheck_after_logout(server))
     bootstrap_admin(db, config.admin_username, config.admin_password, config.admin_token)
     app.extensions[EXTENSION] = Components(
         config=config,

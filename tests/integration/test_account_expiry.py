@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -54,6 +54,8 @@ def test_an_account_logged_out_mid_batch_pauses_the_rest_and_resumes_on_new_cook
         acct = account(server, token)
         assert (acct["state"], acct["login_ok"]) == ("expired", False) and acct["checked_at"]
         assert server.ok("GET", "/queue/status", token=ADMIN_TOKEN)["accounts"]["expired"] == 1
+        (recheck,) = scheduled_checks(server, token)  # one, however many jobs found the logout
+        assert 240 < seconds_until(recheck["publish_at"]) <= 300
         assert 'examgen_accounts{state="expired"} 1.0' in server.call("GET", "/metrics")[1].decode()
         # a login check still runs in the paused lane (the dispatcher is busy), and the batch still waits
         check = server.ok("POST", f"/api/accounts/{acct['id']}/check", {}, token, 202)["job"]["job_id"]
@@ -68,6 +70,33 @@ def test_an_account_logged_out_mid_batch_pauses_the_rest_and_resumes_on_new_cook
     done = server.wait_final(token, ids, timeout=180)
     assert [done[i]["status"] for i in ids] == ["success"] * 4  # no job failed
     assert [titled(server, a["title"]) for a in sent] == [1, 1, 1, 1]  # none published twice
+    assert account(server, token)["state"] == "ok"
+
+
+def scheduled_checks(srv: LiveServer, token: str) -> list[dict]:
+    return srv.ok("GET", "/api/jobs?kind=check_login&status=scheduled", token=token)["jobs"]
+
+
+def seconds_until(stamp: str) -> float:
+    return (datetime.fromisoformat(stamp.replace("Z", "+00:00")) - datetime.now(UTC)).total_seconds()
+
+
+def test_a_logout_that_passes_heals_itself_through_the_automatic_recheck(server: LiveServer) -> None:
+    token = server.make_user("hiccup")
+    server.knobs(logout_all=True)  # the platform shows a logged-out page for a while
+    try:
+        ids = server.publish(token, [article("[hiccup]", i) for i in range(2)])
+        wait_until(lambda: server.job(token, ids[0])["error_code"] == "not_logged_in", 60, "the logout found")
+    finally:
+        server.ok("POST", "/demo/api/knobs/reset")
+    (recheck,) = scheduled_checks(server, token)
+    assert [server.job(token, i)["phase"] for i in ids] == [PAUSED_PHASE] * 2
+    # nobody touches the account; the check examgen scheduled comes due (moved to now here)
+    now = datetime.now(UTC).isoformat()
+    server.ok("POST", f"/api/jobs/{recheck['job_id']}/reschedule", {"publish_at": now}, token)
+    done = server.wait_final(token, [recheck["job_id"], *ids], timeout=120)
+    assert [done[i]["status"] for i in (recheck["job_id"], *ids)] == ["success"] * 3
+    assert [titled(server, f"[hiccup] article {i}") for i in range(2)] == [1, 1]
     assert account(server, token)["state"] == "ok"
 
 
