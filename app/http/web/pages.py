@@ -12,6 +12,7 @@ from app.http.common import components, login_required
 from app.http.web.common import bp, no_store, page, render_page, safe_next
 from app.http.web.i18n import COOKIE, LANGUAGES
 from app.http.web.strings import PLATFORMS
+from app.http.web.webhook_strings import HOOK_EVENTS, HOOK_KINDS
 from app.models import JobStatus
 
 HISTORY_INTERVAL = 10  # seconds between the engine's queue samples
@@ -75,8 +76,10 @@ def accounts() -> Response:
 @bp.get("/settings")
 @page
 def settings() -> Response:
-    """The user's API tokens (list, create, revoke) and password."""
-    return no_store(make_response(render_page("settings.html", "settings", _("Settings"))))
+    """The user's API tokens (list, create, revoke), webhooks (add, test, deliveries, delete) and password."""
+    events = {k: v for k, v in HOOK_EVENTS.items() if k != "test"}
+    html = render_page("settings.html", "settings", _("Settings"), hook_kinds=HOOK_KINDS, hook_events=events)
+    return no_store(make_response(html))
 
 
 @bp.get("/queue")

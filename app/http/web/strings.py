@@ -9,6 +9,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.http.web.webhook_strings import HOOK_TEXT, webhook_strings
+
 STATUS = {
     "pending": _l("Waiting"),
     "scheduled": _l("Scheduled"),
@@ -259,5 +261,6 @@ def translated() -> dict[str, Any]:
         "platforms": {k: str(v) for k, v in PLATFORMS.items()},
         "phases": {k: str(v) for k, v in PHASES.items()},
         "errors": {k: str(v) for k, v in ERRORS.items()},
-        "text": {k: str(v) for k, v in TEXT.items()},
+        "text": {k: str(v) for k, v in {**TEXT, **HOOK_TEXT}.items()},
+        **webhook_strings(),
     }

@@ -28,7 +28,7 @@
     const r = await EG.api("GET", "/api/tokens");
     if (!r.ok) return;
     tokens = r.data.tokens;
-    body.replaceChildren(...(tokens.length ? tokens.map(row) : [el("tr", {}, el("td", { colspan: "5", class: "empty", text: t("noTokens") }))]));
+    body.replaceChildren(...(tokens.length ? tokens.map(row) : [el("tr", {}, el("td", { colSpan: 5, class: "empty", text: t("noTokens") }))]));
     body.setAttribute("aria-busy", "false");
   }
 
