@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from config import Config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Config | None = None, start: bool = True) -> Flask:
     """Build the Flask app and its job engine; ``start`` recovers jobs and starts the threads."""
+    from flask import Flask  # here, not at the top: importing the engine (app.engine…) needs no Flask
+
     from app.accounts import Accounts
     from app.auth import bootstrap_admin
     from app.crypto import CookieBox, secret_key

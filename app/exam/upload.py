@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from .quickcheck import declared_pages, first_pages_text
+from .quickcheck import declared_pages, first_pages_have_text
 
 MAX_PAGES = 500
 
@@ -60,10 +60,10 @@ def check_pdf_bytes(data: bytes, max_bytes: int, max_pages: int = MAX_PAGES) -> 
     if pages == 0:
         raise UploadError("unreadable_pdf", "The PDF has no pages.")
     try:
-        text = first_pages_text(reader)
+        has_text = first_pages_have_text(reader)
     except Exception as exc:
         raise UploadError("unreadable_pdf", "The PDF could not be read; it may be damaged.") from exc
-    if text is not None and not any(ch.isalnum() for ch in text):
+    if has_text is False:
         raise UploadError(
             "no_text",
             "The PDF contains no selectable text (it may be a scan); upload a PDF with real text.",

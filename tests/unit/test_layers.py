@@ -5,29 +5,15 @@ from __future__ import annotations
 import ast
 import importlib.util
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-# the engine's modules, then the packages it runs (every module in them is checked)
-ENGINE = [
-    "app.engine.server",
-    "app.engine.dispatcher",
-    "app.engine.runner",
-    "app.engine.queue",
-    "app.engine.pacing",
-    "app.engine.retry",
-    "app.engine.stats",
-    "app.engine.admission",
-    "app.engine.pool",
-    "app.engine.browser",
-    "app.engine.evidence",
-    "app.engine.retention",
-    "app.jobs",
-    "app.models",
-    "app.db",
-]
-PACKAGES = ["app.kinds", "app.platforms", "app.exam"]
+# the engine and the packages it runs (every module in them is checked), and the job store
+ENGINE = ["app.jobs", "app.models", "app.db"]
+PACKAGES = ["app.engine", "app.kinds", "app.platforms", "app.exam", "app.notify"]
 WEB = ("flask", "flask_babel", "werkzeug")
 
 
@@ -58,6 +44,17 @@ def imported(module: str) -> set[str]:
 def test_the_core_never_imports_flask(module: str) -> None:
     web = sorted(n for n in imported(module) if n.split(".")[0] in WEB)
     assert not web, f"{module} imports {web}"
+
+
+def test_importing_the_whole_core_loads_no_flask() -> None:
+    """At run time too: importing a core module runs ``app/__init__`` and every parent package."""
+    script = "\n".join(
+        [f"import {m}" for m in core_modules()]
+        + ["import sys", f"print(sorted(m for m in sys.modules if m.split('.')[0] in {WEB!r}))"]
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 APP = Path(__file__).resolve().parents[2] / "app"
