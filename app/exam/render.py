@@ -16,8 +16,11 @@ LABELS = {
         "short": "Short answer",
         "each": "{p} points each, {t} points",
         "each1": "{p} point each, {t} points",
-        "instructions": "Answer every question. Write the missing term in each blank; choose one letter for "
-        "multiple choice; mark True or False.",
+        "instructions": "Answer every question.",
+        "how-cloze": "Write the missing term in each blank.",
+        "how-choice": "Choose one letter for each multiple-choice question.",
+        "how-truefalse": "Mark each statement True or False.",
+        "how-short": "Answer short questions in a sentence or two.",
         "name": "Name",
         "class": "Class",
         "score": "Score",
@@ -34,7 +37,11 @@ LABELS = {
         "short": "简答题",
         "each": "每题{p}分，共{t}分",
         "each1": "每题{p}分，共{t}分",
-        "instructions": "请回答所有题目。填空题在横线上填写术语；选择题选出一个正确选项；判断题判断对错。",
+        "instructions": "请回答所有题目。",
+        "how-cloze": "填空题在横线上填写术语。",
+        "how-choice": "选择题选出一个正确选项。",
+        "how-truefalse": "判断题判断对错。",
+        "how-short": "简答题用一两句话作答。",
         "name": "姓名",
         "class": "班级",
         "score": "得分",
@@ -80,6 +87,14 @@ def _css(language: str) -> str:
 
 def labels(language: str) -> dict[str, str]:
     return LABELS["zh" if language == "zh" else "en"]
+
+
+def instructions(exam: Exam) -> str:
+    """What to do, for the question types this exam has (never a type it lacks)."""
+    lab = labels(exam.language)
+    present = {q.type for q in exam.questions}
+    parts = [lab["instructions"], *(lab[f"how-{t}"] for t in TYPES if t in present)]
+    return ("" if exam.language == "zh" else " ").join(parts)
 
 
 def sections(exam: Exam) -> list[tuple[str, str, list[Question]]]:
@@ -156,7 +171,7 @@ def render_html(exam: Exam, variant: str = "combined") -> str:
         subject = f'<p class="subject">{escape(exam.subject)}</p>' if exam.subject else ""
         parts = [
             f"<header><h1>{title}</h1>{subject}",
-            f'<p class="instructions">{escape(lab["instructions"])} {escape(lab["total"].format(t=total))}</p>',
+            f'<p class="instructions">{escape(instructions(exam))} {escape(lab["total"].format(t=total))}</p>',
             f'<p class="student">{escape(lab["name"])}{lab["colon"]}________________&emsp;'
             f"{escape(lab['class'])}{lab['colon']}____________&emsp;{escape(lab['score'])}{lab['colon']}________</p></header>",
         ]

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from .questions import Exam
-from .render import labels, sections
+from .render import instructions, labels, sections
 
 
 def _font(doc: DocxDocument, language: str) -> None:
@@ -35,7 +35,7 @@ def render_docx(exam: Exam) -> bytes:
         doc.add_paragraph(exam.subject).alignment = WD_ALIGN_PARAGRAPH.CENTER
     total = sum(q.points for q in exam.questions)
     total_text = lab["total"].format(t=int(total) if float(total).is_integer() else total)
-    doc.add_paragraph(f"{lab['instructions']} {total_text}")
+    doc.add_paragraph(f"{instructions(exam)} {total_text}")
     doc.add_paragraph(
         f"{lab['name']}{colon}________________   {lab['class']}{colon}____________   {lab['score']}{colon}________"
     )

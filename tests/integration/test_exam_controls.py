@@ -74,6 +74,7 @@ def test_student_copy_key_and_docx(exam_server: LiveServer, zh_exam: str) -> Non
     status, student, headers = get(exam_server, token, f"/api/jobs/{zh_exam}/result?variant=student")
     assert status == 200 and student.startswith(b"%PDF") and headers["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in headers["Content-Disposition"]
+    assert 'filename="exam-student.pdf"' in headers["Content-Disposition"]  # for curl -OJ and old clients
     assert unquote(headers["Content-Disposition"].split("filename*=UTF-8''")[1]) == "试卷-student.pdf"
     text = pdf_text(student)
     assert "一、填空题" in text and "四、简答题" in text and "参考答案" not in text and "每题6分，共12分" in text

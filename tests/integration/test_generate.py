@@ -23,7 +23,7 @@ from app.models import ClickState
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 LABELS = (
-    "请回答所有题目。填空题在横线上填写术语；选择题选出一个正确选项；判断题判断对错。"
+    "请回答所有题目。填空题在横线上填写术语。选择题选出一个正确选项。判断题判断对错。简答题用一两句话作答。"
     "姓名班级得分满分每题分共参考答案第页一二三四、填空题选择题判断题简答题什么是请简要说明原文为"
 )
 # Kangxi radicals and CJK radical supplements share glyphs with ordinary characters in Noto CJK.

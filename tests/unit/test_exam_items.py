@@ -13,7 +13,8 @@ from docx import Document as WordDocument
 
 from app.exam import Exam, NotEnoughText, read_document, render_docx, render_html
 from app.exam.normalise import has_garbled, normalise_text
-from app.exam.questions import BLANK, generate_exam
+from app.exam.questions import BLANK, Question, generate_exam
+from app.exam.render import instructions
 from app.exam.sentences import document_sentences, rejection
 from app.exam.terms import extract_terms
 
@@ -280,3 +281,13 @@ def test_docx_has_sections_and_key(exams: dict[str, Exam]) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "一、填空题" in text and "参考答案" in text and "第1页" in text
     assert exams["zh"].questions[0].prompt in text
+
+
+def test_the_instructions_name_only_the_question_types_the_exam_has() -> None:
+    cloze = Question(1, "cloze", "The ______ learns.", [], "model", "s", 1, 2)
+    choice = Question(2, "choice", "Which?", ["a", "b", "c", "d"], "a", "s", 1, 2)
+    en = instructions(Exam("Exam", [cloze, choice], "en"))
+    assert en.startswith("Answer every question.") and "blank" in en and "multiple-choice" in en
+    assert "True or False" not in en and "short" not in en
+    zh = instructions(Exam("试卷", [choice], "zh"))
+    assert zh == "请回答所有题目。选择题选出一个正确选项。"

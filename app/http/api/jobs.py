@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import NoReturn
 from urllib.parse import quote
 
@@ -177,7 +177,11 @@ def _gone_or_missing(result_path: str) -> NoReturn:
 
 def _disposition(name: str) -> str:
     """attachment; an ASCII fallback name and the real one as RFC 5987 filename* (Chinese titles)."""
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "exam"
+    path = PurePath(name)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", path.stem).strip("_-")
+    if stem != path.stem:  # a Chinese title ("试卷-key") keeps what is ASCII behind "exam" ("exam-key")
+        stem = f"exam-{stem}" if stem else "exam"
+    ascii_name = stem + re.sub(r"[^A-Za-z0-9.]+", "", path.suffix)
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
