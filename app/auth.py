@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.db import Database, rowcount
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, NotFound, invalid
 from app.models import User
 from app.tokens import add_token, caller_by_token, new_token
 
@@ -22,7 +22,9 @@ __all__ = ["caller_by_token", "new_token"]
 log = logging.getLogger("examgen.auth")
 
 MIN_PASSWORD = 8
-USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_USERNAME = 64
+USERNAME_PUNCTUATION = frozenset("_.-")
+_MARKS = frozenset({"Mn", "Mc"})  # combining marks: Devanagari, Thai… names need them after a letter
 _hasher = PasswordHasher()  # argon2id, 64 MiB, 3 passes: argon2-cffi's recommended defaults
 _DUMMY_HASH = _hasher.hash("examgen-timing-equaliser")
 
@@ -51,10 +53,12 @@ def create_user(
     db: Database, username: str, password: str | None = None, admin: bool = False, token: str | None = None
 ) -> Created:
     """Create a user with one API token; raise ValidationError or Conflict."""
-    if not USERNAME_RE.fullmatch(username or ""):
-        raise ValidationError(
+    username = normal_username(username or "")
+    if not valid_username(username):
+        raise invalid(
+            "username",
+            "username_invalid",
             "A username is 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-            fields={"username": "invalid"},
         )
     if password is not None:
         check_new_password(password)
@@ -66,16 +70,34 @@ def create_user(
             s.flush()
             add_token(s, user.id, "initial", token)
     except IntegrityError:
-        raise Conflict(f"The user {username!r} exists already") from None
+        raise Conflict(
+            f"The user {username!r} exists already", code="username_taken", fields={"username": "taken"}
+        ) from None
     log.info("User %s created%s", username, " (admin)" if admin else "")
     return Created(user, token, password)
+
+
+def normal_username(username: str) -> str:
+    """The stored form of a username: NFKC, so a full-width "ａｌｉｃｅ" and "alice" are one name."""
+    return unicodedata.normalize("NFKC", username)
+
+
+def valid_username(username: str) -> bool:
+    """1–64 Unicode letters or digits (and their combining marks), '_', '.' or '-'; a letter or digit first."""
+    if not 1 <= len(username) <= MAX_USERNAME or not username[0].isalnum():
+        return False
+    return all(c.isalnum() or c in USERNAME_PUNCTUATION or unicodedata.category(c) in _MARKS for c in username)
 
 
 def check_new_password(password: str) -> None:
     """ValidationError unless ``password`` has MIN_PASSWORD to 1024 characters."""
     if not MIN_PASSWORD <= len(password) <= 1024:
-        raise ValidationError(
-            f"A password has {MIN_PASSWORD} to 1024 characters", fields={"password": "invalid length"}
+        raise invalid(
+            "password",
+            "string_too_short" if len(password) < MIN_PASSWORD else "string_too_long",
+            f"A password has {MIN_PASSWORD} to 1024 characters",
+            min_length=MIN_PASSWORD,
+            max_length=1024,
         )
 
 
@@ -105,7 +127,7 @@ def change_password(db: Database, user_id: int, current: str, new: str) -> bool:
 def user_id_by_name(db: Database, username: str) -> int:
     """The id of the user called ``username``; NotFound (404) when there is none."""
     with db.read() as s:
-        user_id = s.scalar(select(User.id).where(User.username == username))
+        user_id = s.scalar(select(User.id).where(User.username == normal_username(username)))
     if user_id is None:
         raise NotFound("No such user")
     return user_id
@@ -121,7 +143,7 @@ def user_by_id(db: Database, user_id: int) -> User | None:
 def login(db: Database, username: str, password: str) -> User | None:
     """The user whose password matches, or None."""
     with db.read() as s:
-        user = s.scalar(select(User).where(User.username == username, User.disabled.is_(False)))
+        user = s.scalar(select(User).where(User.username == normal_username(username), User.disabled.is_(False)))
     ok = check_password(user.password_hash if user else None, password)
     return user if ok else None
 
@@ -132,7 +154,7 @@ def set_disabled(db: Database, username: str, disabled: bool) -> bool:
     if disabled:
         values["session_epoch"] = User.session_epoch + 1
     with db.write() as s:
-        return rowcount(s.execute(update(User).where(User.username == username).values(**values))) == 1
+        return rowcount(s.execute(update(User).where(User.username == normal_username(username)).values(**values))) == 1
 
 
 def bootstrap_admin(db: Database, username: str, password: str, token: str) -> Created | None:

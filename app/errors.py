@@ -44,6 +44,16 @@ class ValidationError(ExamgenError):
     code, status = "validation_error", 400
 
 
+def problem(field: str, kind: str, **ctx: Any) -> dict[str, Any]:
+    """One wrong field as the web UI translates it: the field, pydantic's error type, its limits."""
+    return {"field": field, "type": kind, "ctx": ctx}
+
+
+def invalid(field: str, kind: str, message: str, **ctx: Any) -> ValidationError:
+    """A 400 naming ``field``, with the machine-readable ``problems`` a client turns into its own words."""
+    return ValidationError(message, fields={field: message}, extra={"problems": [problem(field, kind, **ctx)]})
+
+
 class NotFound(ExamgenError):
     code, status = "not_found", 404
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app import jobs as store
+from app.auth import normal_username
 from app.engine.admission import Admission
 from app.engine.evidence import evidence_dir
 from app.engine.server import JobServer
@@ -115,7 +116,7 @@ class JobDesk:
             if not user.is_admin:
                 q = q.where(Job.user_id == user.id)
             elif username:
-                q = q.join(User, User.id == Job.user_id).where(User.username == username)
+                q = q.join(User, User.id == Job.user_id).where(User.username == normal_username(username))
             if statuses:
                 q = q.where(Job.status.in_(list(statuses)))
             if kind:

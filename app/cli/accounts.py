@@ -18,7 +18,9 @@ def _accounts(shell: Shell, username: str | None, platform: str | None) -> list[
     with shell.db.read() as s:
         q = select(Account, User.username).join(User, User.id == Account.user_id)
         if username:
-            q = q.where(User.username == username)
+            from app.auth import normal_username  # argon2 loads only when a name is given
+
+            q = q.where(User.username == normal_username(username))
         if platform:
             q = q.where(Account.platform == platform)
         return [(a, n) for a, n in s.execute(q.order_by(User.username, Account.platform, Account.name)).all()]

@@ -98,7 +98,7 @@ def users_enable(shell: Shell, name: str) -> None:
 @click.pass_obj
 def users_reset_password(shell: Shell, name: str, password_stdin: bool) -> None:
     """Set a new web-login password (printed when generated); ends the user's web sessions."""
-    from app.auth import check_new_password, hash_password
+    from app.auth import check_new_password, hash_password, normal_username
 
     given = _read_password(password_stdin)
     password = given if given is not None else secrets.token_urlsafe(12)
@@ -109,7 +109,7 @@ def users_reset_password(shell: Shell, name: str, password_stdin: bool) -> None:
     with shell.db.write() as s:
         changed = s.execute(
             update(User)
-            .where(User.username == name)
+            .where(User.username == normal_username(name))
             .values(password_hash=hash_password(password), session_epoch=User.session_epoch + 1)
         ).rowcount
     if changed != 1:

@@ -18,7 +18,7 @@ from app.accounts import Accounts
 from app.auth import caller_by_token
 from app.db import Database
 from app.engine.server import JobServer
-from app.errors import ExamgenError, Forbidden, Unauthorized, ValidationError
+from app.errors import ExamgenError, Forbidden, Unauthorized, ValidationError, problem
 from app.models import User
 from app.notify.webhooks import Webhooks
 from app.service import JobDesk
@@ -155,11 +155,21 @@ def parse(model: type[M], data: Any = None) -> M:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         fields: dict[str, str] = {}
+        problems: list[dict[str, Any]] = []
         for err in exc.errors(include_url=False, include_input=False)[:50]:
             loc = ".".join(str(p) for p in err["loc"]) or "body"
-            fields.setdefault(loc, err["msg"])
+            if loc not in fields:
+                fields[loc] = err["msg"]
+                problems.append(problem(loc, err["type"], **_plain(err.get("ctx"))))
         first = next(iter(fields.items()))
-        raise ValidationError(f"Invalid field {first[0]}: {first[1]}", fields=fields) from None
+        raise ValidationError(
+            f"Invalid field {first[0]}: {first[1]}", fields=fields, extra={"problems": problems}
+        ) from None
+
+
+def _plain(ctx: dict[str, Any] | None) -> dict[str, Any]:
+    # the limits a sentence can quote (max_length, actual_length, ge…); exceptions and objects stay out
+    return {k: v for k, v in (ctx or {}).items() if isinstance(v, (str, int, float, bool))}
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:

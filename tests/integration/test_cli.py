@@ -60,6 +60,12 @@ def test_users_are_created_disabled_enabled_and_given_tokens_while_the_server_ru
     assert missing.returncode == 1 and "no user called" in missing.stderr
     short = cli(server, "users", "reset-password", "cli-ann", "--password-stdin", stdin="short\n")
     assert short.returncode == 2
+    chinese = cli(server, "create-user", "王老师")  # any script's letters; NFKC makes ｗａｎｇ and wang one name
+    assert chinese.returncode == 0 and "王老师" in chinese.stdout, chinese.stderr
+    assert cli(server, "users", "disable", "王老师").returncode == 0
+    assert cli(server, "create-user", "ｗａｎｇ").returncode == 0
+    taken = cli(server, "create-user", "wang")
+    assert taken.returncode == 1 and "exists already" in taken.stderr, taken.stderr
 
 
 def test_a_scheduled_job_cancelled_from_the_shell_leaves_the_servers_schedule(server: ServerProcess) -> None:

@@ -14,7 +14,9 @@ _RANGE = re.compile(r"^\s*(\d{1,5})\s*(?:-\s*(\d{1,5}))?\s*$")
 
 
 def _bad(field: str, message: str, problem: str = "invalid") -> ValidationError:
-    return ValidationError(message, fields={field: problem})
+    err = ValidationError(message, fields={field: problem})
+    err.extra["problems"] = [{"field": field, "type": problem.replace(" ", "_"), "ctx": {}}]  # the UI words it
+    return err
 
 
 def _pairs(field: str, raw: str, integer: bool, high: float) -> dict[str, float]:

@@ -8,7 +8,7 @@ import uuid
 from flask import Blueprint, Response, jsonify, request
 from pypdf import PdfReader
 
-from app.errors import ExamgenError, ValidationError
+from app.errors import ExamgenError, ValidationError, invalid
 from app.exam import UploadError, check_pdf_bytes
 from app.http.api import exam_controls as controls
 from app.http.common import components, current_user, login_required
@@ -28,11 +28,11 @@ def _questions() -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError(
-            "questions must be a whole number from 1 to 50", fields={"questions": "not a number"}
-        ) from None
-    if not 1 <= value <= MAX_QUESTIONS:
-        raise ValidationError("questions must be from 1 to 50", fields={"questions": "out of range"})
+        raise invalid("questions", "int_parsing", "questions must be a whole number from 1 to 50") from None
+    if value < 1:
+        raise invalid("questions", "greater_than_equal", "questions must be from 1 to 50", ge=1)
+    if value > MAX_QUESTIONS:
+        raise invalid("questions", "less_than_equal", "questions must be from 1 to 50", le=MAX_QUESTIONS)
     return value
 
 

@@ -31,11 +31,15 @@ RETRY_AFTER = {
 }
 # status -> (component name, when it happens, carries Retry-After)
 ERRORS: dict[int, tuple[str, str, bool]] = {
-    400: ("BadRequest", "Bad input (validation_error); error.fields names each wrong field", False),
+    400: ("BadRequest", "Bad input (validation_error); error.fields and error.problems name each wrong field", False),
     401: ("Unauthorized", "No token, or a bad one: unknown, revoked or expired; or a session that ended", False),
     403: ("Forbidden", "Admins only (forbidden), or a cookie session's write without X-CSRF-Token", False),
     404: ("NotFound", "Not there, or not the caller's: the same answer (not_found)", False),
-    409: ("Conflict", "The object is in the wrong state for this (conflict)", False),
+    409: (
+        "Conflict",
+        "The object is in the wrong state for this (conflict), or the username is taken (username_taken)",
+        False,
+    ),
     410: ("Gone", "The file was removed by RESULT_RETENTION_DAYS (gone)", False),
     413: ("TooLarge", "The body or upload is too large", False),
     415: ("UnsupportedMediaType", "Wrong Content-Type (unsupported_media_type)", False),
@@ -301,7 +305,10 @@ def build_document(app: Flask) -> dict[str, Any]:
             "version": "1",
             "description": (
                 "A job server for browser automation. Errors are "
-                '`{"success": false, "error": {"code", "message", "fields"?}}`; 429 and 503 carry Retry-After. '
+                '`{"success": false, "error": {"code", "message", "fields"?, "problems"?}}`; 429 and 503 carry '
+                "Retry-After. A 400's `problems` lists each wrong field with pydantic's error type and its limits "
+                '(e.g. `{"field": "articles", "type": "too_long", "ctx": {"max_length": 100, "actual_length": 101}}`) '
+                "so a client can say it in its own language. "
                 "/metrics and /healthz need no token and expose aggregate figures only."
             ),
         },

@@ -8,25 +8,26 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
 
-from app.auth import MIN_PASSWORD
+from app.auth import MAX_USERNAME, MIN_PASSWORD, normal_username, valid_username
 from app.models import JobStatus
 
 
 def _clean(text: str) -> str:
     # lone surrogates cannot be stored as UTF-8 and NUL breaks PostgreSQL: both are bad input
     if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
+        raise PydanticCustomError("nul_character", "must not contain NUL characters")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+        raise PydanticCustomError("invalid_unicode", "must be valid Unicode (no lone surrogates)") from None
     return text
 
 
 def _not_blank(text: str) -> str:
     if not text.strip():
-        raise ValueError("must not be empty")
+        raise PydanticCustomError("blank", "must not be empty")
     return text
 
 
@@ -40,15 +41,20 @@ def _aware(text: str) -> str:
     try:
         at = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-12-24T09:00:00+08:00") from None
+        raise PydanticCustomError(
+            "datetime_format", "must be an ISO 8601 date-time, e.g. 2026-12-24T09:00:00+08:00"
+        ) from None
     if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError("must carry a time zone, e.g. 2026-12-24T09:00:00+08:00 or …Z; a naive time is ambiguous")
+        raise PydanticCustomError(
+            "datetime_timezone",
+            "must carry a time zone, e.g. 2026-12-24T09:00:00+08:00 or …Z; a naive time is ambiguous",
+        )
     try:
         at.astimezone(UTC)
     except OverflowError:
-        raise ValueError("is out of range") from None
+        raise PydanticCustomError("datetime_range", "is out of range") from None
     if abs(at - datetime.now(UTC)) > MAX_AHEAD:  # a past time means "now"; years away is a typo
-        raise ValueError("must be within a year from now")
+        raise PydanticCustomError("datetime_range", "must be within a year from now")
     return text
 
 
@@ -60,7 +66,9 @@ def when(text: str | None) -> datetime | None:
 def _spread(text: str) -> str:
     m = _SPREAD_RE.match(text)
     if not m or int(m.group(1)) * _UNIT_SECONDS[m.group(2)] > 7 * 86400:
-        raise ValueError('must be a duration like "90s", "20m", "1h" or "1d" (at most 7 days)')
+        raise PydanticCustomError(
+            "duration_format", 'must be a duration like "90s", "20m", "1h" or "1d" (at most 7 days)'
+        )
     return text
 
 
@@ -68,6 +76,17 @@ def spread_seconds(text: str | None) -> int:
     """A validated ``spread`` in seconds (0 when absent)."""
     m = _SPREAD_RE.match(text or "")
     return int(m.group(1)) * _UNIT_SECONDS[m.group(2)] if m else 0
+
+
+USERNAME_RULE = "1–64 Unicode letters or digits, '_', '.' or '-', a letter or digit first; stored in NFKC form"
+
+
+def _username(text: str) -> str:
+    # NFKC first, so the rule and the uniqueness check see the form that is stored
+    name = normal_username(text)
+    if not valid_username(name):
+        raise PydanticCustomError("username_invalid", "must be " + USERNAME_RULE)
+    return name
 
 
 Text = Annotated[StrictStr, AfterValidator(_clean)]
@@ -164,8 +183,11 @@ class AccountPatch(Strict):
 
 
 class UserIn(Strict):
-    # the same rule as app.auth.USERNAME_RE, but anchored at the very end: "alice\n" is not a name
-    username: Annotated[Text, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    username: Annotated[
+        Text,
+        Field(min_length=1, max_length=MAX_USERNAME, description=USERNAME_RULE),
+        AfterValidator(_username),
+    ]
     password: Annotated[Text, Field(min_length=MIN_PASSWORD, max_length=1024)] | None = None
     admin: StrictBool = False
 
@@ -199,10 +221,19 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class Problem(Out):
+    """One wrong field: pydantic's error type (too_long, string_too_short, missing…) and its limits."""
+
+    field: str = Field(description="Dotted path, e.g. articles.2.title")
+    type: str = Field(description="too_long, too_short, string_too_short, missing, username_invalid, …")
+    ctx: dict[str, Any] = Field(default_factory=dict, description="Limits: min_length, max_length, actual_length, ge…")
+
+
 class ErrorDetail(Out):
     code: str
     message: str
-    fields: dict[str, str] | None = None
+    fields: dict[str, str] | None = Field(None, description="Each wrong field (dotted path) with an English message")
+    problems: list[Problem] | None = Field(None, description="The wrong fields, machine-readable, for translation")
     can_submit: Annotated[int, Field(ge=0)] | None = None
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.auth import set_disabled, user_id_by_name
+from app.auth import normal_username, set_disabled, user_id_by_name
 from app.errors import Conflict, NotFound
 from app.http.common import components, current_user, parse
 from app.http.web.common import admin_page, bp, no_store, render_page
@@ -65,8 +65,9 @@ def set_user_disabled(username: str) -> Response:
     """Disable or enable a user (not oneself: an admin must not lock the door from inside)."""
     me = _admin()
     body = parse(DisabledIn)
+    username = normal_username(username)
     if username == me.username and body.disabled:
-        raise Conflict("You cannot disable yourself")
+        raise Conflict("You cannot disable yourself", code="self_disable")
     if not set_disabled(components().db, username, body.disabled):
         raise NotFound("No such user")
     log.info("User %s %s by %s", username, "disabled" if body.disabled else "enabled", me.username)

@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app.auth import end_sessions
+from app.auth import end_sessions, normal_username
 from app.auth import login as check_login
 from app.http.common import components, csrf_ok, csrf_token
 from app.http.web.common import bp, no_store, page_user, safe_next
@@ -47,7 +47,7 @@ def login() -> Response | tuple[str, int]:
 @bp.post("/login")
 def login_post() -> Response | tuple[str, int]:
     """Check the form; on success start a fresh session with a new CSRF token."""
-    username = (request.form.get("username") or "").strip()
+    username = normal_username((request.form.get("username") or "").strip())  # the stored form: one throttle key
     password = request.form.get("password") or ""
     if not csrf_ok():
         return _form(_("The form had expired. Please try again."), 400, username)

@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+from app.http.web import field_strings
 
 from app.http.web.webhook_strings import HOOK_TEXT, webhook_strings
 
@@ -98,6 +101,8 @@ ERRORS = {
     "too_many_pages": _l("The PDF has too many pages."),
     "pdf_too_complex": _l("The PDF is too complex to read; save it again (print to PDF) or split it."),
     "wrong_password": _l("The current password is wrong."),
+    "username_taken": _l("That username is taken: choose another."),
+    "self_disable": _l("You cannot disable yourself."),
 }
 
 TEXT = {
@@ -191,6 +196,9 @@ TEXT = {
     "updateCookies": _l("Update the account's cookies"),
     "confirmRemoveAccount": _l("Remove the account {name}? Its cookies are deleted."),
     "badJson": _l("This is not valid JSON: {detail}"),
+    "cookiesEmpty": _l("Paste the cookies first: the JSON list your cookie extension exported."),
+    "cookiesNotJson": _l("The cookies are not valid JSON: copy the whole export again, from [ to ]."),
+    "errorDetail": _l("Details (error code {code})"),
     "notList": _l('Paste a JSON list of cookies, like [{"name": …, "value": …}].'),
     "accountSaved": _l("The account {name} was saved."),
     "accountRemoved": _l("The account {name} was removed."),
@@ -202,7 +210,7 @@ TEXT = {
     "tokenFor": _l("The API token of {user}. It is shown only now: copy it."),
     "copy": _l("Copy"),
     "copied": _l("Copied"),
-    "admin": _l("Admin"),
+    "admin": lazy_pgettext("role", "Admin"),  # the role, not the page: 管理员 vs the menu's 管理
     "you": _l("(you)"),
     "active": _l("Active"),
     "disabled": _l("Disabled"),
@@ -263,4 +271,5 @@ def translated() -> dict[str, Any]:
         "errors": {k: str(v) for k, v in ERRORS.items()},
         "text": {k: str(v) for k, v in {**TEXT, **HOOK_TEXT}.items()},
         **webhook_strings(),
+        **field_strings.translated(),
     }

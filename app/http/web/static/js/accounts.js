@@ -134,10 +134,12 @@
 
   function cookiesFrom(text) {
     let parsed;
+    if (!text.trim()) throw new Error(t("cookiesEmpty"));
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new Error(t("badJson", { detail: e.message }));
+      // the browser's own message ("Unexpected end of JSON input") is English whatever the page's language
+      throw new Error(t("cookiesNotJson"));
     }
     // EditThisCookie and Cookie-Editor export a list; some tools wrap it in {"cookies": [...]}
     if (parsed && !Array.isArray(parsed) && Array.isArray(parsed.cookies)) parsed = parsed.cookies;

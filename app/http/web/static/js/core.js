@@ -134,6 +134,10 @@
       return EG.sentences(parts);
     }
     const known = EG.errorLabel(code);
+    if (code === "validation_error" && EG.explainFields) {
+      const fields = EG.explainFields(err); // the field and the fix, in the page's language
+      if (fields) return fields;
+    }
     if (known && err.message && code === "validation_error") return EG.sentences([known, err.message]);
     return known || EG.t("unknownError", { message: err.message || result.status });
   };

@@ -49,7 +49,10 @@
       const box = el("div", { class: job.status === "failed" ? "job-error" : "job-note" });
       const text = el("div", { class: "job-error-text" });
       if (known) text.append(el("p", { class: "err-main", text: known }));
-      if (job.error) text.append(el("p", { class: known ? "err-detail" : "err-main", text: job.error + (job.error_code ? " (" + job.error_code + ")" : "") }));
+      const detail = job.error ? job.error + (job.error_code ? " (" + job.error_code + ")" : "") : "";
+      // the server's message is English: under a translated label it is a folded detail for support, not a second line
+      if (detail && known && !/^en/.test(EG.lang)) text.append(el("details", { class: "err-detail" }, el("summary", { text: t("errorDetail", { code: job.error_code }) }), el("p", { text: job.error })));
+      else if (detail) text.append(el("p", { class: known ? "err-detail" : "err-main", text: detail }));
       if (paused) text.append(el("p", {}, el("a", { class: "update-cookies", href: "/accounts", text: t("updateCookies") })));
       box.append(text);
       if (job.has_screenshot) {
