@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from app.http.web import field_strings
-
 from app.http.web.webhook_strings import HOOK_TEXT, webhook_strings
 
 STATUS = {
