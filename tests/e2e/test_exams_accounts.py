@@ -63,7 +63,7 @@ def test_add_check_and_remove_an_account(live_server: LiveServer, ui: UI) -> Non
 
     ui.fill("#acc-cookies", '[{"name": "demo_user", "value": "eli"')  # cut short while copying
     ui.click("#acc-submit")
-    assert ui.text("#form-error").startswith("这不是有效的 JSON：")
+    assert ui.text("#form-error").startswith("Cookie 不是有效的 JSON：")
     ui.fill("#acc-cookies", '{"hello": "world"}')
     ui.click("#acc-submit")
     assert "请粘贴 JSON 格式的 Cookie 列表" in ui.text("#form-error")
