@@ -200,27 +200,24 @@ class JobRunner:
             self.kinds[snap.kind].on_success(s, job, result)  # the kind's own effects, in this transaction
 
     def _fail(self, handle: RunningJob, snap: _Snapshot, failure: JobFailure, evidence: dict[str, Any] | None) -> None:
-        if handle.shutdown or handle.no_browser:
-            # a stop, or no browser can start at all: not the job's fault, so the attempt does not count
-            self.db.write_retrying(lambda s: store.hand_back(s, handle.job_id), f"handing back job {handle.job_id}")
-            handle.outcome = JobStatus.QUEUED
-            handle.error_code = failure.code
-            return
         clicked = handle.click_state != ClickState.NONE
         wait_phase = None
-        if handle.account_id is not None:
+        if handle.account_id is not None and not (handle.shutdown or handle.no_browser):
             try:
                 wait_phase = self.on_account_failure(handle, failure.code)
             except Exception:  # pacing bookkeeping: the job's own outcome is recorded regardless
                 log.exception("Job %s: pausing or cooling down its account failed", handle.job_id)
-        if wait_phase and not clicked:
-            # nothing was published: the job waits for fresh cookies with its lane, its attempt not counted
-            self.db.write_retrying(
-                lambda s: store.park(s, handle.job_id, wait_phase, failure.code, failure.message, evidence),
-                f"parking job {handle.job_id}",
-            )
-            handle.outcome = JobStatus.QUEUED
-            handle.error_code = failure.code
+        if handle.shutdown or handle.no_browser or (wait_phase and not clicked):
+            # a stop, no browser at all, or an account logged out before the click: not the job's fault,
+            # so it waits again (a logged-out one with its lane, for fresh cookies), its attempt not counted
+            def back(s: Any) -> None:
+                if wait_phase and not clicked:
+                    store.park(s, handle.job_id, wait_phase, failure.code, failure.message, evidence)
+                else:
+                    store.hand_back(s, handle.job_id)
+
+            self.db.write_retrying(back, f"handing back job {handle.job_id}")
+            handle.outcome, handle.error_code = JobStatus.QUEUED, failure.code
             return
         cancelled = failure.code == "cancelled"
         status = final_status(
@@ -275,11 +272,7 @@ class JobRunner:
         )
 
 
-_PHASES = {
-    JobStatus.FAILED: "Failed",
-    JobStatus.CANCELLED: "Cancelled",
-    JobStatus.NEEDS_REVIEW: "Needs review",
-}
+_PHASES = {JobStatus.FAILED: "Failed", JobStatus.CANCELLED: "Cancelled", JobStatus.NEEDS_REVIEW: "Needs review"}
 
 
 @dataclass(frozen=True)
@@ -294,12 +287,5 @@ class _Snapshot:
 
     @classmethod
     def of(cls, job: Job) -> _Snapshot:
-        return cls(
-            kind=job.kind,
-            payload=dict(job.payload or {}),
-            attempts=job.attempts,
-            max_attempts=job.max_attempts,
-            click_state=job.click_state,
-            account_id=job.account_id,
-            article_id=job.article_id,
-        )
+        payload = dict(job.payload or {})
+        return cls(job.kind, payload, job.attempts, job.max_attempts, job.click_state, job.account_id, job.article_id)

@@ -16,7 +16,6 @@ from app.engine.estimates import Estimator
 from app.engine.grid_watch import GridWatch
 from app.engine.lanes import Lanes
 from app.engine.pool import DriverPool
-from app.engine.queue import QueueItem
 from app.engine.reconciler import Reconciler
 from app.engine.recovery import recover
 from app.engine.runner import JobRunner, RunnerSettings, RunningJob
@@ -27,7 +26,7 @@ from app.engine.upkeep import Maintenance
 from app.engine.waiting import WaitingRoom
 from app.engine.warmup import warm_up
 from app.kinds import JobKind
-from app.models import Job, JobStatus
+from app.models import JobStatus
 from app.platforms import Pacing, Platform
 from config import Config
 
@@ -63,14 +62,10 @@ class JobServer:
         self._queue, self._retries, self._schedule = self._waiting.queue, self._waiting.retries, self._waiting.schedule
         self._lanes.on_change = self._queue.wake
         # the waiting verbs, as the HTTP layer and the chores call them
-        self.enqueue, self.forget, self.requeue_ids = (
-            self._waiting.enqueue,
-            self._waiting.forget,
-            self._waiting.requeue_ids,
-        )
-        self.promote_scheduled, self.waiting = self._waiting.promote_scheduled, self._waiting.count
-        self.is_waiting, self.positions = self._waiting.is_waiting, self._waiting.positions
-        self.holds = self._waiting.holds
+        w = self._waiting
+        self.enqueue, self.forget, self.requeue_ids, self.holds = w.enqueue, w.forget, w.requeue_ids, w.holds
+        self.promote_scheduled, self.waiting = w.promote_scheduled, w.count
+        self.is_waiting, self.positions = w.is_waiting, w.positions
         self._figures = QueueFigures(db)
         self._pool = DriverPool(
             factory.create, config.driver_pool_size, config.driver_idle_timeout, config.driver_max_uses
@@ -126,7 +121,7 @@ class JobServer:
             log.info("Swept %d browser processes left behind by an earlier run", swept)
         self.watch_grid()  # before the warm-up: never more browsers than the Grid has slots
         self._figures.load()
-        recovered, clicked = recover(self.db, self._queue, self._retries, self._schedule, self._queue_item)
+        recovered, clicked = recover(self.db, self._queue, self._retries, self._schedule, self._lanes.item)
         if recovered:
             what = "Recovered %d unfinished jobs (%d to check on their platform first) — %s"
             log.info(what, recovered, clicked, self.summary())
@@ -208,13 +203,7 @@ class JobServer:
         code = f" ({handle.error_code})" if handle.error_code and handle.outcome != JobStatus.SUCCESS else ""
         log.info(
             "Job %s %s%s after %.1f s (user=%s kind=%s) — %s",
-            handle.job_id,
-            handle.outcome or "ended",
-            code,
-            duration,
-            handle.username,
-            handle.kind,
-            self.summary(),
+            *(handle.job_id, handle.outcome or "ended", code, duration, handle.username, handle.kind, self.summary()),
         )
 
     # -- figures and verbs -----------------------------------------------------------------
@@ -299,10 +288,6 @@ class JobServer:
     def lane_pacing(self) -> dict[str, Pacing]:
         """Every known lane's pacing (for the forecast)."""
         return self._lanes.pacing()
-
-    def _queue_item(self, job: Job, username: str) -> QueueItem:
-        """How the in-memory queue sees ``job`` (its account lane included)."""
-        return self._lanes.item(job, username)
 
     def summary(self) -> str:
         """The figures every job log line ends with."""
