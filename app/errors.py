@@ -113,3 +113,8 @@ class OutcomeUnknown(JobFailure):
         super().__init__(code, message, permanent=True)
         self.result_url = result_url
         self.article_id = article_id
+
+
+# A generate job that failed with one of these failed because of the uploaded PDF itself: running it
+# again reads the same file and fails the same way, so it is not offered (nor accepted) as a retry.
+CONTENT_ERROR_CODES = frozenset({"not_enough_text", "no_text", "unreadable_pdf", "pdf_too_complex", "encrypted_pdf"})

@@ -18,7 +18,7 @@ from app.auth import normal_username
 from app.engine.admission import Admission
 from app.engine.evidence import evidence_dir
 from app.engine.server import JobServer
-from app.errors import Conflict, NotFound
+from app.errors import CONTENT_ERROR_CODES, Conflict, NotFound
 from app.jobs import NewJob
 from app.models import FINAL_STATUSES, Account, IdempotencyRecord, Job, JobStatus, User, utcnow
 from app.presenter import JobViews
@@ -158,6 +158,12 @@ class JobDesk:
             job = self._visible(s, user, job_id)
             if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.NEEDS_REVIEW):
                 raise Conflict(f"The job is {job.status}; only failed, cancelled or needs_review jobs can be retried")
+            if job.status == JobStatus.FAILED and job.error_code in CONTENT_ERROR_CODES:
+                raise Conflict(
+                    f"The job failed because of its PDF ({job.error_code}); the same file would fail again: "
+                    "upload a different PDF instead",
+                    code="not_retryable",
+                )
             self._admit(s, user, 1, rate=False)
             store.reset_for_retry(s, job_id, srv.config.max_retries + 1)
             if job.account_id is not None:

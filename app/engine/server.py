@@ -209,7 +209,7 @@ class JobServer:
     # -- figures and verbs -----------------------------------------------------------------
 
     def history(self) -> list[dict[str, object]]:
-        """Queue size and processing every 10 s over the last hour, oldest first."""
+        """The last hour, a point per 10 s: each its interval's highest queue size and processing; oldest first."""
         return self._figures.history()
 
     def sample(self) -> None:

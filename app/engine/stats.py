@@ -36,6 +36,8 @@ class QueueFigures:
         self._durations: deque[float] = deque(maxlen=100)
         self._by_group: dict[str, deque[float]] = {}
         self._history: deque[dict[str, object]] = deque(maxlen=360)  # 10 s samples: one hour
+        # the highest (queue size, processing) seen since the last sample: a peak between samples still shows
+        self._interval_max = (0, 0)
 
     def load(self) -> None:
         """Read the persisted row (created on first start)."""
@@ -49,6 +51,7 @@ class QueueFigures:
         now = utcnow()
         values: dict[str, object] = {}
         with self._lock:
+            self._interval_max = (max(self._interval_max[0], queue_size), max(self._interval_max[1], processing))
             if queue_size > self.peaks.max_queue_size:
                 self.peaks.max_queue_size, self.peaks.max_queue_size_at = queue_size, now
                 values.update(max_queue_size=queue_size, max_queue_size_at=now)
@@ -93,8 +96,16 @@ class QueueFigures:
             return sum(self._durations) / len(self._durations)
 
     def sample(self, queue_size: int, processing: int) -> None:
-        """Record one point of the queue history."""
-        self._history.append({"t": iso(utcnow()), "queue_size": queue_size, "processing": processing})
+        """Record one point of the queue history: the maxima of its interval, the values now included."""
+        with self._lock:
+            top_queue, top_processing = self._interval_max
+            self._interval_max = (0, 0)
+        point: dict[str, object] = {
+            "t": iso(utcnow()),
+            "queue_size": max(queue_size, top_queue),
+            "processing": max(processing, top_processing),
+        }
+        self._history.append(point)
 
     def history(self) -> list[dict[str, object]]:
         """The recorded points, oldest first."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import password
 from e2e_browser import UI
-from pdf_factory import english_course_pdf
+from pdf_factory import english_course_pdf, multipart, short_course_pdf
 from support import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
@@ -54,6 +54,18 @@ def test_generate_an_exam_and_download_it(live_server: LiveServer, ui: UI, tmp_p
     assert [q["type"] for q in qs] == ["cloze", "cloze", "choice", "choice"]
     assert [q["points"] for q in qs] == [2, 2, 3, 3] and {q["page"] for q in qs} <= {1, 2}
 
+    # A PDF with too little text fails for good: its row offers no Retry that would only fail again.
+    body, ctype = multipart(
+        {"questions": "10"}, {"file": ("short.pdf", short_course_pdf(tmp_path / "s.pdf").read_bytes())}
+    )
+    status, sent, _ = live_server.call(
+        "POST", "/api/jobs/generate", token=token, raw=body, headers={"Content-Type": ctype}
+    )
+    assert status == 202, sent
+    short = f'#exam-list li[data-id="{sent["job_id"]}"]'
+    ui.wait(lambda: ui.statuses("#exam-list").get(sent["job_id"]) == "failed", 60, "the short PDF to fail")
+    assert not ui.finds(f'{short} button[data-action="retry"]') and ui.finds(f'{short} button[data-action="delete"]')
+
 
 def test_add_check_and_remove_an_account(live_server: LiveServer, ui: UI) -> None:
     live_server.make_user("eli", demo_account=False)
@@ -83,3 +95,24 @@ def test_add_check_and_remove_an_account(live_server: LiveServer, ui: UI) -> Non
     ui.click('#account-list button[data-action="remove"]')
     ui.driver.switch_to.alert.accept()
     ui.wait(lambda: "还没有账号" in ui.text("#account-list"), 10, "the account to be removed")
+
+
+def test_an_account_from_a_cookie_header(live_server: LiveServer, ui: UI) -> None:
+    """DevTools' Cookie header ("name=value; …") is accepted as it is; prose is refused naming the cookies."""
+    live_server.make_user("hedy", demo_account=False)
+    ui.login("hedy", password("hedy"))
+    ui.open("/accounts")
+    ui.wait(lambda: "还没有账号" in ui.text("#account-list"), 10, "the empty list")
+
+    ui.fill("#acc-cookies", "my cookies are in the other window")
+    ui.click("#acc-submit")
+    ui.wait(lambda: "a=1; b=2" in ui.text("#form-error"), 10, "the format error")
+    ui.fill("#acc-cookies", "=hedy")
+    ui.click("#acc-submit")
+    ui.wait(lambda: "= 号前" in ui.text("#form-error"), 10, "the empty-name error")
+
+    ui.fill("#acc-cookies", "Cookie: demo_user=hedy; theme=dark")
+    ui.click("#acc-submit")
+    ui.wait(lambda: ui.finds("#account-list li.account"), 10, "the new account")
+    ui.click('#account-list button[data-action="check"]')
+    ui.wait(lambda: "已登录：hedy" in ui.text("#account-list"), 60, "the login check to find the identity")

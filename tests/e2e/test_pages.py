@@ -68,6 +68,7 @@ def test_queue_page_shows_live_figures_and_the_chart(live_server: LiveServer, ui
     ui.wait(lambda: ui.text("#s-processed") == "2", 10, "the finished count")
     assert "/" in ui.text("#s-processing") and ui.text("#p-max") == "2"
     assert "峰值" in ui.text("#s-queue-peak")
+    assert ui.text("#u-wait") == "无：我没有排队中的任务。"  # the admin has no jobs: not "0 秒"
     ui.wait(lambda: ui.finds("#chart svg.chart-svg"), 10, "the chart")
     assert ui.finds("#chart text.axis")
     status, history, _ = live_server.call("GET", "/ui/queue/history", token=token)

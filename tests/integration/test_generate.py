@@ -181,6 +181,11 @@ def test_too_little_text_fails_permanently_with_a_clear_message(server: LiveServ
     assert job["attempts"] == 1  # permanent: no retry would find more text
     assert re.search(r"at most \d+ questions?, but 10 were requested", job["error"]), job["error"]
     assert server.call("GET", f"/api/jobs/{body['job_id']}/result", token=token)[0] == 404
+    # a retry would read the same PDF: refused with a code the page explains, and the job stays failed
+    status, answer, _ = server.call("POST", f"/api/jobs/{body['job_id']}/retry", token=token)
+    assert status == 409 and answer["error"]["code"] == "not_retryable", answer
+    assert "not_enough_text" in answer["error"]["message"]
+    assert server.job(token, body["job_id"])["status"] == "failed"
 
 
 # --- uploads the server refuses: nothing stored, no job --------------------------------------------

@@ -166,3 +166,18 @@ def test_cancel_of_a_job_waiting_out_its_backoff_empties_the_queue(live_server: 
     wait_until(lambda: live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 1, 5, "queue size 1")
     assert live_server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)["job"]["status"] == "cancelled"
     assert live_server.ok("GET", "/queue/status", token=token)["queue_size"] == 0
+
+
+def test_an_account_saved_as_a_cookie_header_publishes(live_server: LiveServer) -> None:
+    token = live_server.make_user("hdr", demo_account=False)
+    body = {"platform": "demo", "name": "main", "cookies": "Cookie: demo_user=hdr; theme=dark; "}
+    live_server.ok("POST", "/api/accounts", body, token, 201)
+    (job_id,) = live_server.publish(token, [article("[header]", 0)])
+    job = live_server.wait_final(token, [job_id])[job_id]
+    assert job["status"] == "success", job
+    assert next(a for a in live_server.articles() if a["title"] == "[header] article 0")["author"] == "hdr"
+    # neither JSON nor a header: a 400 naming the field; a nameless cookie too
+    for text, kind in (("just text", "cookies_format"), ("=hdr", "cookie_name_blank"), ("[oops", "cookies_format")):
+        status, answer, _ = live_server.call("POST", "/api/accounts", {**body, "cookies": text}, token)
+        assert status == 400 and "cookies" in answer["error"]["fields"], answer
+        assert answer["error"]["problems"][0]["type"] == kind

@@ -104,7 +104,9 @@ CASES = [
         "articles.1.content",
         "第 2 篇文章的正文",
     ),
-    ("POST", "/api/accounts", {"platform": "demo", "name": "x", "cookies": "x"}, "cookies", "Cookie的取值类型不对"),
+    ("POST", "/api/accounts", {"platform": "demo", "name": "x", "cookies": 7}, "cookies", "Cookie的取值类型不对"),
+    ("POST", "/api/accounts", {"platform": "demo", "name": "x", "cookies": "x"}, "cookies", "a=1; b=2 的"),
+    ("POST", "/api/accounts", {"platform": "demo", "name": "x", "cookies": "=v"}, "cookies", "= 号前"),
     ("POST", "/api/accounts", {"platform": "demo", "name": "x", "cookies": []}, "cookies", "请至少粘贴一个 Cookie"),
     (
         "POST",

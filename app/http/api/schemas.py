@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
 from app.auth import MAX_USERNAME, MIN_PASSWORD, normal_username, valid_username
+from app.cookie_text import cookies_from_text
 from app.models import JobStatus
 
 
@@ -170,7 +171,13 @@ class CookieIn(BaseModel):
 class AccountIn(Strict):
     platform: Name
     name: Name = "main"
-    cookies: Annotated[list[CookieIn], Field(min_length=1, max_length=200)]
+    # a pasted Cookie header ("a=1; b=2") or JSON text becomes the list first, so one path stores both;
+    # the limits come before the validator so that they stay the list's own (their errors say "List")
+    cookies: Annotated[
+        list[CookieIn],
+        Field(min_length=1, max_length=200),
+        BeforeValidator(cookies_from_text, json_schema_input_type=list[CookieIn] | str),
+    ]
     concurrency: Concurrency | None = None
     min_interval: MinInterval | None = None
 

@@ -82,6 +82,10 @@ PROBLEMS = {
     "cookies:too_long": _l(
         "At most {max} cookies per account (this has {actual}): export only this platform's cookies."
     ),
+    "cookies:cookies_format": _l(
+        "Paste the cookies as your extension's JSON export or as a Cookie header such as name=value; name2=value2."
+    ),
+    "cookies:cookie_name_blank": _l("Every cookie in the header needs a name before its = sign."),
     "questions:too_short": _l("Keep at least one question."),
     "more": _l("And {n} more fields to fix."),
 }

@@ -94,6 +94,7 @@ ERRORS = {
     "unauthorized": _l("Your session has ended; log in again."),
     "validation_error": _l("Some fields are not valid."),
     "conflict": _l("The job has changed in the meantime."),
+    "not_retryable": _l("Retrying cannot help: the PDF itself is the problem. Upload a different PDF."),
     "not_found": _l("It no longer exists."),
     "too_large": _l("The file is too large."),
     "file_too_large": _l("The file is too large."),
@@ -195,7 +196,10 @@ TEXT = {
     "updateCookies": _l("Update the account's cookies"),
     "confirmRemoveAccount": _l("Remove the account {name}? Its cookies are deleted."),
     "badJson": _l("This is not valid JSON: {detail}"),
-    "cookiesEmpty": _l("Paste the cookies first: the JSON list your cookie extension exported."),
+    "noJobsWaiting": _l("None: you have no jobs waiting."),
+    "cookiesEmpty": _l(
+        "Paste the cookies first: the JSON your cookie extension exported, or a Cookie header (name=value; …)."
+    ),
     "cookiesNotJson": _l("The cookies are not valid JSON: copy the whole export again, from [ to ]."),
     "errorDetail": _l("Details (error code {code})"),
     "notList": _l('Paste a JSON list of cookies, like [{"name": …, "value": …}].'),

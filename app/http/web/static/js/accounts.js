@@ -135,6 +135,8 @@
   function cookiesFrom(text) {
     let parsed;
     if (!text.trim()) throw new Error(t("cookiesEmpty"));
+    // not JSON: a Cookie header ("a=1; b=2"), which the server splits and validates, naming the field if wrong
+    if (!/^\s*[[{]/.test(text)) return text.trim();
     try {
       parsed = JSON.parse(text);
     } catch (e) {

@@ -4,6 +4,8 @@
   const { el, t, FINAL } = window.EG;
   const EG = window.EG;
   const UNFINISHED = new Set(["pending", "scheduled", "queued", "running", "retrying"]);
+  // failed because of the PDF itself: a retry reads the same file and fails again (app/errors.py CONTENT_ERROR_CODES)
+  const NO_RETRY = new Set(["not_enough_text", "no_text", "unreadable_pdf", "pdf_too_complex", "encrypted_pdf"]);
 
   function waitingText(job) {
     const parts = [];
@@ -95,7 +97,7 @@
     const box = el("div", { class: "job-actions" });
     if (opts.editExams && job.status === "success" && job.has_result && (job.kind === "generate" || job.kind === "render_exam")) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "edit", text: t("editQuestions") }));
     if (UNFINISHED.has(job.status)) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "cancel", disabled: !!job.cancel_requested, text: job.cancel_requested ? t("cancelling") : t("cancel") }));
-    if (["failed", "cancelled", "needs_review"].includes(job.status)) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "retry", text: t("retry") }));
+    if (["failed", "cancelled", "needs_review"].includes(job.status) && !(job.status === "failed" && NO_RETRY.has(job.error_code))) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "retry", text: t("retry") }));
     if (FINAL.has(job.status)) box.append(el("button", { type: "button", class: "btn btn-small btn-quiet btn-danger", "data-action": "delete", text: t("delete") }));
     return box;
   }

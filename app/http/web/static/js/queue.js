@@ -33,7 +33,8 @@
     const u = q.user || {};
     set("u-queued", num(u.queued));
     set("u-running", num(u.running));
-    set("u-wait", EG.duration(u.estimated_wait_time));
+    // "0 s until my last job starts" reads as if a job were about to start: say there is none instead
+    set("u-wait", u.queued ? EG.duration(u.estimated_wait_time) : t("noJobsWaiting"));
     set("u-can", u.can_submit == null ? "–" : num(u.can_submit));
     const p = q.pool || {};
     set("p-use", num(p.in_use) + " / " + num(p.size));
