@@ -108,7 +108,8 @@ def test_a_refused_batch_is_explained_in_plain_words(live_server: LiveServer, ui
         ui.fill(f"#articles li:nth-child({i + 1}) .a-body", "One article more than allowed.")
     ui.click("#submit")
     message = ui.wait(lambda: ui.find("#form-error").text, 10, "the refusal")
-    assert message.startswith("你未完成的任务太多了。现在还可以提交 2 个。请在约 ") and message.endswith("秒后重试。")
+    assert message.startswith("你未完成的任务太多了。现在还可以提交 2 个。请在约 ")
+    assert message.endswith("秒后重试。或者删去其中 1 篇，现在就提交其余 2 篇。")  # what to do next, either way
     assert live_server.articles() == [] and len(ui.finds("#articles > li")) == 3  # nothing lost, nothing sent
 
 

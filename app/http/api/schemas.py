@@ -115,11 +115,14 @@ class ArticleIn(Strict):
     publish_at: PublishAt | None = None
 
 
+MAX_ARTICLES = 100  # articles in one publish request; the publish page caps a batch of files at this
+
+
 class PublishIn(Strict):
     platform: Name
     account: Name = "main"
     priority: Annotated[StrictInt, Field(ge=0, le=9)] = 5
-    articles: Annotated[list[ArticleIn], Field(min_length=1, max_length=100)]
+    articles: Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_ARTICLES)]
     publish_at: PublishAt | None = None
     spread: Spread | None = None
 

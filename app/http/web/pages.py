@@ -8,6 +8,7 @@ from flask import jsonify, make_response, redirect, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app.http.api.schemas import MAX_ARTICLES
 from app.http.common import components, login_required
 from app.http.web.common import bp, no_store, page, render_page, safe_next
 from app.http.web.i18n import COOKIE, LANGUAGES
@@ -50,7 +51,7 @@ def jobs() -> Response:
 @page
 def publish() -> Response:
     """Write or drop several articles and publish them to a platform account."""
-    return _job_page("publish.html", "publish", _("Publish"), platforms=_platforms(), max_articles=100)
+    return _job_page("publish.html", "publish", _("Publish"), platforms=_platforms(), max_articles=MAX_ARTICLES)
 
 
 @bp.get("/exams")

@@ -173,6 +173,15 @@ TEXT = {
     "fileEmpty": _l("{name} is empty and was skipped."),
     "fillAll": _l("Every article needs a title and a body."),
     "noAccount": _l("You have no account for this platform yet."),
+    "noAccountShort": _l("No account yet"),
+    "trimBatch": _l("Or remove {m} of the articles and submit the other {n} now."),
+    "tooManyFiles": _l(
+        "At most {max} articles per submission: the first {n} were added; submit the other {m} next time."
+    ),
+    "batchFull": _l(
+        "The batch already has {max} articles, the most per submission: submit it, then add the other {m} files."
+    ),
+    "confirmClear": _l("Remove all {n} articles from the form? Their text is lost."),
     "chooseAccount": _l("Choose an account"),
     "batchDone": _l("Your batch of {n} finished: {ok} done, {bad} not done."),
     "batchAllOk": _l("Your batch of {n} finished: all done."),

@@ -153,7 +153,9 @@
   const platformSelect = $("#acc-platform");
   function showSite() {
     const p = platforms.get(platformSelect.value);
-    $("#cookie-site").textContent = p && p.cookie_url ? "(" + p.cookie_url + ")" : "";
+    const url = p && /^https?:\/\//i.test(p.cookie_url || "") ? p.cookie_url : "";
+    const link = url && EG.el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: url });
+    $("#cookie-site").replaceChildren(...(link ? ["(", link, ")"] : []));
   }
   platformSelect.addEventListener("change", showSite);
   showSite();

@@ -11,6 +11,8 @@
   const platform = $("#platform");
   const account = $("#account");
   const batchList = new EG.JobList($("#batch-list"));
+  const MAX = EG.data.max_articles || 100; // the API's limit of articles per submission
+  const note = $("#files-note");
   let accounts = [];
   let idempotencyKey = newKey();
   let seq = 0;
@@ -29,6 +31,8 @@
       remove.hidden = items.length === 1;
     });
     $("#article-count").textContent = items.length;
+    $("#clear-articles").hidden = items.length === 1;
+    $("#add-article").disabled = items.length >= MAX;
     submit.textContent = items.length > 1 ? t("publishN", { n: items.length }) : submit.dataset.label;
   }
 
@@ -69,9 +73,15 @@
 
   async function addFiles(files) {
     let added = 0;
+    let left = 0;
+    showNote("");
     for (const file of files) {
       if (!/\.(md|markdown|txt)$/i.test(file.name)) {
         EG.toast(t("fileBad", { name: file.name }), "warn");
+        continue;
+      }
+      if (rows.children.length >= MAX && !Array.from(rows.children).some(isEmpty)) {
+        left += 1; // never more editors than one submission can take
         continue;
       }
       const article = parseFile(file.name, await file.text());
@@ -87,7 +97,22 @@
       added += 1;
     }
     if (added) EG.toast(t("filesRead", { n: added }), "success");
+    if (left) showNote(added ? t("tooManyFiles", { max: MAX, n: added, m: left }) : t("batchFull", { max: MAX, m: left }));
   }
+
+  function showNote(text) {
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  /* Clear all: back to one blank article, after a confirm when any text would be lost. */
+  $("#clear-articles").addEventListener("click", () => {
+    const items = Array.from(rows.children);
+    if (!items.every(isEmpty) && !window.confirm(t("confirmClear", { n: items.length }))) return;
+    rows.replaceChildren();
+    showNote("");
+    addRow("", "", true);
+  });
 
   const drop = $("#dropzone");
   for (const type of ["dragenter", "dragover"]) {
@@ -106,7 +131,9 @@
     addFiles(Array.from(ev.target.files || []));
     ev.target.value = "";
   });
-  $("#add-article").addEventListener("click", () => addRow("", "", true));
+  $("#add-article").addEventListener("click", () => {
+    if (rows.children.length < MAX) addRow("", "", true);
+  });
 
   async function loadAccounts() {
     const r = await EG.api("GET", "/api/accounts");
@@ -120,7 +147,7 @@
     if (mine.some((a) => a.name === before)) account.value = before;
     account.disabled = !mine.length;
     $("#account-hint").hidden = !!mine.length;
-    if (!mine.length) account.append(EG.el("option", { value: "", text: t("noAccount") }));
+    if (!mine.length) account.append(EG.el("option", { value: "", text: t("noAccountShort") })); // the hint below says it in full
   }
   platform.addEventListener("change", showAccounts);
 
@@ -161,7 +188,11 @@
     const r = await EG.api("POST", "/api/jobs/publish", body, { "Idempotency-Key": idempotencyKey });
     submit.disabled = false;
     if (!r.ok) {
-      EG.showError(errorBox, EG.explain(r));
+      // a limit that leaves room for part of the batch: say which part could go now
+      const room = r.error && r.error.can_submit;
+      const part = [429, 503].includes(r.status) && room > 0 && room < articles.length;
+      const trim = part ? t("trimBatch", { n: room, m: articles.length - room }) : "";
+      EG.showError(errorBox, EG.sentences([EG.explain(r), trim]));
       return;
     }
     idempotencyKey = newKey();
@@ -174,6 +205,7 @@
     else EG.toast(jobs.length === 1 ? t("queuedOne") : t("queuedMany", { n: jobs.length }), "success");
     rows.replaceChildren();
     addRow();
+    showNote("");
     $("#publish-at").value = "";
     $("#spread").value = "";
     $("#batch").scrollIntoView({ behavior: "smooth", block: "start" });
