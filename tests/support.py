@@ -94,12 +94,18 @@ def free_port_block(count: int, attempts: int = 50) -> int:
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
     """Poll ``predicate`` until it is truthy; fail the test naming ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
+    error: OSError | None = None
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except OSError as exc:  # a server asked (a Grid hub, say) too busy to answer this once: not yet
+            value, error = None, exc
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(
+                f"timed out after {timeout} s waiting for {what}" + (f" (last: {error})" if error else "")
+            )
         time.sleep(interval)
 
 
