@@ -73,11 +73,7 @@ def users_list(shell: Shell) -> None:
 @click.pass_obj
 def users_disable(shell: Shell, name: str) -> None:
     """Disable a user: their tokens stop working and their web sessions end at once."""
-    from app.auth import set_disabled
-
-    if not set_disabled(shell.db, name, True):
-        fail(f"no user called {name!r}")
-    click.echo(f"{name}: disabled")
+    _set_disabled(shell, name, True)
 
 
 @users_group.command("enable")
@@ -85,11 +81,15 @@ def users_disable(shell: Shell, name: str) -> None:
 @click.pass_obj
 def users_enable(shell: Shell, name: str) -> None:
     """Enable a disabled user again."""
+    _set_disabled(shell, name, False)
+
+
+def _set_disabled(shell: Shell, name: str, disabled: bool) -> None:
     from app.auth import set_disabled
 
-    if not set_disabled(shell.db, name, False):
+    if not set_disabled(shell.db, name, disabled):
         fail(f"no user called {name!r}")
-    click.echo(f"{name}: enabled")
+    click.echo(f"{name}: {'disabled' if disabled else 'enabled'}")
 
 
 @users_group.command("reset-password")

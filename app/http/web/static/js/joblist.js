@@ -7,9 +7,14 @@
   // failed because of the PDF itself: a retry reads the same file and fails again (app/errors.py CONTENT_ERROR_CODES)
   const NO_RETRY = new Set(["not_enough_text", "no_text", "unreadable_pdf", "pdf_too_complex", "encrypted_pdf"]);
 
+  /* waiting for its account's fresh cookies (the engine's paused phase): no start time, a note why */
+  function isPaused(job) {
+    return job.status === "queued" && !!job.phase && job.phase.startsWith("Paused");
+  }
+
   function waitingText(job) {
     const parts = [];
-    if (job.status === "queued" && job.phase && job.phase.startsWith("Paused")) {
+    if (isPaused(job)) {
       parts.push(EG.phaseLabel(job.phase)); /* no start time: it waits for its account */
     } else if (job.status === "queued" && job.position) {
       parts.push(t("inQueue", { n: job.position }));
@@ -45,7 +50,7 @@
       }
       return null;
     }
-    const paused = job.status === "queued" && job.error_code === "not_logged_in";
+    const paused = isPaused(job);
     if (job.status === "failed" || paused || (job.status === "retrying" && job.error) || (job.status === "cancelled" && job.error)) {
       const known = EG.errorLabel(job.error_code);
       const box = el("div", { class: job.status === "failed" ? "job-error" : "job-note" });
