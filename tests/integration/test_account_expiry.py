@@ -54,6 +54,8 @@ def test_an_account_logged_out_mid_batch_pauses_the_rest_and_resumes_on_new_cook
         acct = account(server, token)
         assert (acct["state"], acct["login_ok"]) == ("expired", False) and acct["checked_at"]
         assert server.ok("GET", "/queue/status", token=ADMIN_TOKEN)["accounts"]["expired"] == 1
+        # the check is scheduled by a listener just after the job is parked: wait for it
+        wait_until(lambda: scheduled_checks(server, token), 30, "the recheck scheduled")
         (recheck,) = scheduled_checks(server, token)  # one, however many jobs found the logout
         assert 240 < seconds_until(recheck["publish_at"]) <= 300
         assert 'examgen_accounts{state="expired"} 1.0' in server.call("GET", "/metrics")[1].decode()
@@ -89,6 +91,7 @@ def test_a_logout_that_passes_heals_itself_through_the_automatic_recheck(server:
         wait_until(lambda: server.job(token, ids[0])["error_code"] == "not_logged_in", 60, "the logout found")
     finally:
         server.ok("POST", "/demo/api/knobs/reset")
+    wait_until(lambda: scheduled_checks(server, token), 30, "the recheck scheduled")
     (recheck,) = scheduled_checks(server, token)
     assert [server.job(token, i)["phase"] for i in ids] == [PAUSED_PHASE] * 2
     # nobody touches the account; the check examgen scheduled comes due (moved to now here)
