@@ -263,6 +263,11 @@ def short_course_pdf(path: Path | str, sentences: int = 3) -> Path:
     return lines_pdf(path, EN_SENTENCES[:sentences])
 
 
+def sparse_course_pdf(path: Path | str, pages: int = 4) -> Path:
+    """Too little text spread over more pages than the upload reads: only the job finds it too short."""
+    return _write(path, [(f"Part {p + 1}", [("Helvetica", EN_SENTENCES[p])] if p < 3 else []) for p in range(pages)])
+
+
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
     """A multipart/form-data body and its Content-Type, to upload these PDFs with the standard library."""
     boundary = f"examgen-{uuid.uuid4().hex}"

@@ -5,7 +5,7 @@ from .extract import extract_text
 from .questions import DEFAULT_POINTS, MAX_QUESTIONS, TYPES, Exam, NotEnoughText, Question, generate_exam
 from .render import render_html
 from .sentences import detect_language, split_sentences
-from .upload import UploadError, check_pdf_bytes
+from .upload import UploadError, check_pdf_bytes, check_text_supports
 from .word import render_docx
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Question",
     "UploadError",
     "check_pdf_bytes",
+    "check_text_supports",
     "detect_language",
     "extract_text",
     "generate_exam",

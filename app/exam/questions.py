@@ -18,7 +18,18 @@ TYPES = ("cloze", "choice", "truefalse", "short")
 DEFAULT_POINTS = {"cloze": 2, "choice": 2, "truefalse": 1, "short": 5}
 MAX_QUESTIONS = 50
 
-__all__ = ["BLANK", "DEFAULT_POINTS", "MAX_QUESTIONS", "TYPES", "Exam", "NotEnoughText", "Question", "generate_exam"]
+__all__ = [
+    "BLANK",
+    "DEFAULT_POINTS",
+    "MAX_QUESTIONS",
+    "TYPES",
+    "Exam",
+    "NotEnoughText",
+    "Question",
+    "check_enough_text",
+    "generate_exam",
+    "usable_sentences",
+]
 
 
 @dataclass
@@ -80,6 +91,19 @@ def _language(sentences: list[Sentence]) -> str:
     return "zh" if zh * 2 >= len(sentences) and zh else "en"
 
 
+def usable_sentences(every: list[Sentence]) -> tuple[str, list[Sentence]]:
+    """The document's language and the sentences a question may be built on; each question needs its own."""
+    lang = _language(every)
+    return lang, [s for s in every if rejection(s.text) is None and is_chinese(s.text) == (lang == "zh")]
+
+
+def check_enough_text(doc: Document, requested: int) -> None:
+    """Raise NotEnoughText when ``doc`` has fewer usable sentences than ``requested`` questions."""
+    supported = len(usable_sentences(document_sentences(doc))[1])
+    if supported < requested:
+        raise NotEnoughText(supported, requested)
+
+
 def generate_exam(
     source: str | Document,
     questions: int = 10,
@@ -103,9 +127,8 @@ def generate_exam(
     report("analyse", 0)
     doc = text_document(source) if isinstance(source, str) else source
     every = document_sentences(doc)
-    lang = _language(every)
+    lang, usable = usable_sentences(every)
     terms = extract_terms(every, lang, doc.emphasis, doc.code_tokens, limit=max(60, total * 3))
-    usable = [s for s in every if rejection(s.text) is None and is_chinese(s.text) == (lang == "zh")]
     report("analyse", 100)
     digest = hashlib.sha256(f"{seed}\x1f{doc.text()}".encode()).digest()
     rng = random.Random(int.from_bytes(digest[:8], "big"))

@@ -6,7 +6,9 @@ import io
 
 from pypdf import PdfReader
 
-from .quickcheck import declared_pages, first_pages_have_text
+from .document import read_document
+from .questions import NotEnoughText, check_enough_text
+from .quickcheck import FIRST_PAGES, declared_pages, first_pages, first_pages_have_text, page_is_cheap
 
 MAX_PAGES = 500
 
@@ -14,10 +16,11 @@ MAX_PAGES = 500
 class UploadError(ValueError):
     """An upload the server cannot use; `code` is stable for clients, `message` is for people."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **details: int) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details  # figures a client may put into its own sentence
 
     def __str__(self) -> str:
         return self.message
@@ -68,3 +71,25 @@ def check_pdf_bytes(data: bytes, max_bytes: int, max_pages: int = MAX_PAGES) -> 
             "no_text",
             "The PDF contains no selectable text (it may be a scan); upload a PDF with real text.",
         )
+
+
+def check_text_supports(data: bytes, questions: int, pages: list[int] | None = None) -> None:
+    """Raise UploadError("not_enough_text") when a small, cheap PDF cannot give ``questions`` questions.
+
+    Only documents of at most FIRST_PAGES cheap pages are read here, as the job reads them; larger
+    ones are left to the job, whose extraction runs in a limited child process."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if declared_pages(reader) > FIRST_PAGES:
+            return
+        # one page more than allowed: a tree that holds more pages than it declares is left to the job
+        found = first_pages(reader, FIRST_PAGES + 1)
+        if len(found) > FIRST_PAGES or not all(page_is_cheap(page) for page in found):
+            return
+        doc = read_document(data, set(pages) if pages else None)
+    except Exception:  # noqa: BLE001 - a file pypdf chokes on here is the job's to judge
+        return
+    try:
+        check_enough_text(doc, questions)
+    except NotEnoughText as exc:
+        raise UploadError(exc.code, exc.message, supported=exc.supported, requested=exc.requested) from None

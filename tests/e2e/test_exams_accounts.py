@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import password
 from e2e_browser import UI
-from pdf_factory import english_course_pdf, multipart, short_course_pdf
+from pdf_factory import english_course_pdf, multipart, sparse_course_pdf
 from support import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
@@ -56,7 +56,7 @@ def test_generate_an_exam_and_download_it(live_server: LiveServer, ui: UI, tmp_p
 
     # A PDF with too little text fails for good: its row offers no Retry that would only fail again.
     body, ctype = multipart(
-        {"questions": "10"}, {"file": ("short.pdf", short_course_pdf(tmp_path / "s.pdf").read_bytes())}
+        {"questions": "10"}, {"file": ("short.pdf", sparse_course_pdf(tmp_path / "s.pdf").read_bytes())}
     )
     status, sent, _ = live_server.call(
         "POST", "/api/jobs/generate", token=token, raw=body, headers={"Content-Type": ctype}

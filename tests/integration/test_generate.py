@@ -101,6 +101,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "zh": pdf_factory.chinese_course_pdf(d / "zh.pdf"),
         "mixed": pdf_factory.mixed_course_pdf(d / "mixed.pdf"),
         "short": pdf_factory.short_course_pdf(d / "short.pdf"),
+        "sparse": pdf_factory.sparse_course_pdf(d / "sparse.pdf"),
         "encrypted": pdf_factory.encrypted_pdf(d / "encrypted.pdf"),
         "image": pdf_factory.image_only_pdf(d / "scan.pdf"),
         "truncated": pdf_factory.truncated_pdf(d / "truncated.pdf"),
@@ -174,7 +175,8 @@ def test_another_user_cannot_see_the_result(server: LiveServer, pdfs: dict[str, 
 
 def test_too_little_text_fails_permanently_with_a_clear_message(server: LiveServer, pdfs: dict[str, bytes]) -> None:
     token = server.tokens["alice"]
-    status, body = upload(server, token, pdfs["short"], "/api/jobs/generate", questions="10")
+    # more pages than the upload reads: only the job can tell
+    status, body = upload(server, token, pdfs["sparse"], "/api/jobs/generate", questions="10")
     assert status == 202, body
     job = server.wait_final(token, [body["job_id"]], timeout=60)[body["job_id"]]
     assert job["status"] == "failed" and job["error_code"] == "not_enough_text", job
@@ -186,6 +188,26 @@ def test_too_little_text_fails_permanently_with_a_clear_message(server: LiveServ
     assert status == 409 and answer["error"]["code"] == "not_retryable", answer
     assert "not_enough_text" in answer["error"]["message"]
     assert server.job(token, body["job_id"])["status"] == "failed"
+
+
+def test_a_short_pdf_is_refused_at_upload_with_the_numbers(server: LiveServer, pdfs: dict[str, bytes]) -> None:
+    token = server.tokens["bob"]
+    before = server.ok("GET", "/api/jobs", token=token)["total"]
+    status, body = upload(server, token, pdfs["short"], "/api/jobs/generate", questions="10")
+    assert status == 400 and body["error"]["code"] == "not_enough_text", body
+    assert body["error"]["fields"] == {"file": "not_enough_text"}
+    assert (body["error"]["supported"], body["error"]["requested"]) == (3, 10), body
+    assert body["error"]["message"] == (
+        "The document supports at most 3 questions, but 10 were requested; ask for 3 or fewer, or upload more material."
+    )
+    assert server.ok("GET", "/api/jobs", token=token)["total"] == before  # no job
+    # as many questions as it supports, or the same sentences on chosen pages, are accepted
+    for fields in ({"questions": "3"}, {"questions": "3", "pages": "1"}, {"types": "cloze:2,choice:1"}):
+        status, body = upload(server, token, pdfs["short"], "/api/jobs/generate", **fields)
+        assert status == 202, (fields, body)
+        server.call("POST", f"/api/jobs/{body['job_id']}/cancel", {}, token)
+    status, body = upload(server, token, pdfs["short"], "/generate", types="cloze:3,choice:1")
+    assert status == 400 and body["error"]["requested"] == 4, body
 
 
 # --- uploads the server refuses: nothing stored, no job --------------------------------------------
@@ -217,6 +239,7 @@ BAD = [
     ("en", {"questions": "0"}, 400, "validation_error"),
     ("en", {"questions": "51"}, 400, "validation_error"),
     ("en", {"questions": "x"}, 400, "validation_error"),
+    ("short", {"questions": "10"}, 400, "not_enough_text"),
     ("en", {"title": "t" * 201}, 400, "validation_error"),
 ]
 

@@ -38,7 +38,7 @@ def test_a_user_never_gets_evidence_of_another_users_page(live_server: LiveServe
     assert live_server.engine.server.snapshot().pool.created == 1  # one browser: Bob gets Alice's
 
     # a failure before the browser is used: nothing to capture, and above all not Alice's page
-    short = pdf_factory.short_course_pdf(tmp_path / "short.pdf").read_bytes()
+    short = pdf_factory.sparse_course_pdf(tmp_path / "short.pdf").read_bytes()  # past the upload check
     early = upload_pdf(live_server, bob, short)
     job = live_server.wait_final(bob, [early])[early]
     assert (job["status"], job["error_code"]) == ("failed", "not_enough_text")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from pypdf import PdfReader
 
 from app.errors import ExamgenError, ValidationError, invalid
-from app.exam import UploadError, check_pdf_bytes
+from app.exam import UploadError, check_pdf_bytes, check_text_supports
 from app.http.api import exam_controls as controls
 from app.http.common import components, current_user, login_required
 from app.http.web.i18n import current_lang
@@ -72,17 +72,21 @@ def generate() -> tuple[Response, int]:
     data = upload.stream.read(max_bytes + 1)
     try:
         check_pdf_bytes(data, max_bytes, parts.config.max_pdf_pages)
+        pages = controls.pages(form, len(PdfReader(io.BytesIO(data)).pages)) if form.get("pages") else None
+        count = sum(types.values()) if types else questions or 10
+        check_text_supports(data, count, pages)  # a short PDF is refused now, not by a failed job
     except UploadError as exc:
         status = 413 if exc.code == "file_too_large" else 400
-        raise ExamgenError(exc.message, code=exc.code, status=status, fields={"file": exc.code}) from None
-    pages = controls.pages(form, len(PdfReader(io.BytesIO(data)).pages)) if form.get("pages") else None
+        raise ExamgenError(
+            exc.message, code=exc.code, status=status, fields={"file": exc.code}, extra=exc.details
+        ) from None
     name = f"{uuid.uuid4().hex}.pdf"
     path = uploads_dir(parts.server.work_root) / name
     write_atomically(path, data)
     filename = (upload.filename or "course.pdf")[-200:]
     payload = {
         "upload": name,
-        "questions": sum(types.values()) if types else questions or 10,
+        "questions": count,
         "title": title,
         "filename": filename,
         "types": types,
