@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -16,7 +14,7 @@ from sqlalchemy.orm import Session
 from app import jobs as store
 from app.auth import normal_username
 from app.engine.admission import Admission
-from app.engine.evidence import evidence_dir
+from app.engine.retention import remove_job_files
 from app.engine.server import JobServer
 from app.errors import CONTENT_ERROR_CODES, Conflict, NotFound
 from app.jobs import NewJob
@@ -216,16 +214,7 @@ class JobDesk:
                 raise Conflict(f"The job is {job.status}; cancel it before deleting it")
             result_path = job.result_path
             s.execute(delete(Job).where(Job.id == job_id))
-        shutil.rmtree(evidence_dir(self.server.work_root, job_id), ignore_errors=True)
-        if result_path:
-            base = Path(result_path)
-            for path in [
-                base,
-                *base.parent.glob(f"{base.stem}-*.pdf"),
-                base.with_suffix(".docx"),
-                base.with_suffix(".json"),
-            ]:
-                path.unlink(missing_ok=True)
+        remove_job_files(self.server.work_root, job_id, result_path)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -1,15 +1,17 @@
-"""``create-user`` and ``users`` (list, disable, enable, reset-password, new-token)."""
+"""``create-user`` and ``users`` (list, disable, enable, reset-password, new-token, delete)."""
 
 from __future__ import annotations
 
-import secrets
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 import click
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from app import jobs as store
 from app.cli.shell import Shell, fail, table
-from app.errors import ExamgenError
+from app.errors import ExamgenError, NotFound
 from app.models import ACTIVE_STATUSES, ApiToken, Job, User
 from app.timefmt import iso
 
@@ -98,22 +100,16 @@ def _set_disabled(shell: Shell, name: str, disabled: bool) -> None:
 @click.pass_obj
 def users_reset_password(shell: Shell, name: str, password_stdin: bool) -> None:
     """Set a new web-login password (printed when generated); ends the user's web sessions."""
-    from app.auth import check_new_password, hash_password, normal_username
+    from app.users import generated_password, set_password
 
     given = _read_password(password_stdin)
-    password = given if given is not None else secrets.token_urlsafe(12)
+    password = given if given is not None else generated_password()
     try:
-        check_new_password(password)
+        set_password(shell.db, name, password)
+    except NotFound:
+        fail(f"no user called {name!r}")
     except ExamgenError as exc:
         fail(exc.message, 2)
-    with shell.db.write() as s:
-        changed = s.execute(
-            update(User)
-            .where(User.username == normal_username(name))
-            .values(password_hash=hash_password(password), session_epoch=User.session_epoch + 1)
-        ).rowcount
-    if changed != 1:
-        fail(f"no user called {name!r}")
     click.echo(f"{name}: password changed; their web sessions are ended")
     if given is None:
         click.echo(password)
@@ -135,6 +131,33 @@ def users_new_token(shell: Shell, name: str, token_name: str, days: float | None
         fail(f"{name}: {exc.message}")
     click.echo(f"New API token {token_name!r} for {name} (shown once):")
     click.echo(token)
+
+
+@users_group.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@click.pass_obj
+def users_delete(shell: Shell, name: str, yes: bool) -> None:
+    """Delete a user with their jobs, files, accounts, tokens and webhooks (not the last admin)."""
+    from app.users import delete_user
+
+    if not yes:
+        click.confirm(f"Delete {name} and everything they own? This cannot be undone", abort=True)
+
+    def stop(job_ids: Sequence[str]) -> None:
+        # another process: waiting jobs end here, running ones are flagged and the server stops them
+        with shell.db.write() as s:
+            for job_id in job_ids:
+                if not store.cancel_waiting(s, job_id):
+                    store.request_cancel(s, job_id)
+
+    try:
+        gone = delete_user(shell.db, Path(shell.config.instance_path), name, None, stop)
+    except NotFound:
+        fail(f"no user called {name!r}")
+    except ExamgenError as exc:
+        fail(exc.message)
+    click.echo(f"{gone.username}: deleted with {gone.jobs} job{'s' if gone.jobs != 1 else ''}")
 
 
 def attach(group: click.Group) -> None:

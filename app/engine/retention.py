@@ -12,12 +12,25 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db import rowcount
+from app.engine.evidence import evidence_dir
 from app.models import IdempotencyRecord, Job, JobStatus, utcnow
 
 # needs_review rows stay until a person settles them, however old
 PURGED_STATUSES = (JobStatus.SUCCESS, JobStatus.FAILED, JobStatus.CANCELLED)
 
 SWEPT = ("uploads", "results", "evidence")
+
+
+def remove_job_files(work_root: Path, job_id: str, result_path: str | None, upload: str | None = None) -> None:
+    """Delete a job's evidence, its result with the variants printed beside it and, when given, its upload."""
+    shutil.rmtree(evidence_dir(work_root, job_id), ignore_errors=True)
+    if result_path:
+        base = Path(result_path)
+        variants = [*base.parent.glob(f"{base.stem}-*.pdf"), base.with_suffix(".docx"), base.with_suffix(".json")]
+        for path in [base, *variants]:
+            path.unlink(missing_ok=True)
+    if upload and Path(upload).name == upload:  # a server-chosen name, never a path
+        (Path(work_root) / "uploads" / upload).unlink(missing_ok=True)
 
 
 def remove_expired(work_root: Path, days: float, now: float | None = None) -> int:
@@ -54,7 +67,5 @@ def purge_rows(session: Session, work_root: Path, days: float, now: datetime | N
     jobs = rowcount(session.execute(delete(Job).where(*old)))
     keys = rowcount(session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)))
     for job_id, result_path in doomed:
-        shutil.rmtree(Path(work_root) / "evidence" / job_id, ignore_errors=True)
-        if result_path:
-            Path(result_path).unlink(missing_ok=True)
+        remove_job_files(work_root, job_id, result_path)
     return jobs, keys

@@ -1,8 +1,11 @@
-"""The admin page: users (create, disable/enable, new token) and everybody's jobs. 404 for non-admins."""
+"""The admin page: users (create, disable/enable, new token, new password, delete) and everybody's jobs.
+
+404 for non-admins."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from flask import jsonify, make_response
 from flask_babel import gettext as _
@@ -17,6 +20,7 @@ from app.http.web.common import admin_page, bp, no_store, render_page
 from app.models import JobStatus, User
 from app.timefmt import iso
 from app.tokens import issue
+from app.users import delete_user, generated_password, set_password
 
 log = logging.getLogger("examgen.web")
 
@@ -81,3 +85,33 @@ def issue_token(username: str) -> Response:
     token, _info = issue(components().db, user_id_by_name(components().db, username), f"issued by {me.username}"[:64])
     log.info("New API token for %s issued by %s", username, me.username)
     return no_store(jsonify({"success": True, "username": username, "token": token}))
+
+
+@bp.post("/ui/admin/users/<username>/password")
+def reset_password(username: str) -> Response:
+    """A new server-generated password for a user, shown once; every session of theirs ends."""
+    me = _admin()
+    username = normal_username(username)
+    if username == me.username:
+        raise Conflict("Change your own password on the settings page", code="self_reset")
+    password = generated_password()
+    set_password(components().db, username, password)
+    log.info("New password for %s set by %s; their sessions are ended", username, me.username)
+    return no_store(jsonify({"success": True, "username": username, "password": password}))
+
+
+@bp.post("/ui/admin/users/<username>/delete")
+def remove_user(username: str) -> Response:
+    """Delete a user with their jobs (unfinished ones cancelled first), files, accounts, tokens and webhooks."""
+    me = _admin()
+    desk = components().desk
+
+    def stop(job_ids: Sequence[str]) -> None:
+        for job_id in job_ids:
+            try:
+                desk.cancel(me, job_id)
+            except (Conflict, NotFound):
+                continue  # finished or gone meanwhile
+
+    gone = delete_user(components().db, components().server.work_root, username, me.username, stop)
+    return jsonify({"success": True, "username": gone.username, "jobs": gone.jobs})
