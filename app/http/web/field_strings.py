@@ -87,6 +87,8 @@ PROBLEMS = {
     ),
     "cookies:cookie_name_blank": _l("Every cookie in the header needs a name before its = sign."),
     "questions:too_short": _l("Keep at least one question."),
+    "questions:greater_than_equal": _l("The number of questions must be from 1 to 50."),
+    "questions:less_than_equal": _l("The number of questions must be from 1 to 50."),
     "more": _l("And {n} more fields to fix."),
 }
 

@@ -103,6 +103,10 @@ ERRORS = {
     "wrong_password": _l("The current password is wrong."),
     "username_taken": _l("That username is taken: choose another."),
     "self_disable": _l("You cannot disable yourself."),
+    "self_delete": _l("You cannot delete your own account."),
+    "self_reset": _l("Change your own password on the settings page."),
+    "last_admin": _l("This is the last admin: make another user an admin first."),
+    "jobs_still_running": _l("Some of the user's jobs are still stopping; try again in a few seconds."),
 }
 
 TEXT = {
@@ -229,6 +233,15 @@ TEXT = {
     "userCreated": _l("The user {user} was created."),
     "userChanged": _l("The user {user} was updated."),
     "confirmDisable": _l("Disable {user}? They can no longer log in or use their tokens."),
+    "resetPassword": _l("Set a new password"),
+    "confirmReset": _l("Give {user} a new password? Their current password and web sessions stop working."),
+    "passwordFor": _l("The new password of {user}. It is shown only now: copy it and pass it on."),
+    "deleteUser": _l("Delete"),
+    "confirmDeleteUser": _l(
+        "Delete the user {user}? Their unfinished jobs are cancelled, and their jobs, files, accounts, tokens "
+        "and webhooks are deleted. This cannot be undone."
+    ),
+    "userDeleted": _l("The user {user} was deleted."),
     "choosePdf": _l("Choose a PDF file."),
     "pdfOnly": _l("Choose a .pdf file."),
     "tooBig": _l("The file is larger than {mb} MB."),
@@ -238,6 +251,14 @@ TEXT = {
     "created": _l("created {time}"),
     "questionsN": _l("{n} questions"),
     "questionsN_one": _l("{n} question"),
+    "questionsRange": _l("The number of questions must be from 1 to 50."),
+    "notEnoughText": _l(
+        "This PDF has text for at most {n} questions, but you asked for {m}; ask for fewer or upload more material."
+    ),
+    "notEnoughText_one": _l(
+        "This PDF has text for only 1 question, but you asked for {m}; ask for fewer or upload more material."
+    ),
+    "noUsableText": _l("This PDF has no full sentences to build questions on; upload material with running text."),
     "editQuestions": _l("Edit questions"),
     "questionN": _l("Question {n}"),
     "typeCloze": _l("Fill in the blanks"),

@@ -1,4 +1,4 @@
-/* examgen web UI — the admin page: users (create, disable/enable, new token) and everybody's jobs. */
+/* examgen web UI — the admin page: users (create, disable/enable, new token, new password, delete) and everybody's jobs. */
 (function () {
   "use strict";
   const EG = window.EG;
@@ -9,9 +9,10 @@
   const errorBox = $("#form-error");
   let users = [];
 
-  function showToken(user, token) {
-    $("#token-label").textContent = t("tokenFor", { user });
-    $("#token-value").textContent = token;
+  // a token or a password, shown once in the same box
+  function showSecret(label, secret) {
+    $("#token-label").textContent = label;
+    $("#token-value").textContent = secret;
     $("#token-box").hidden = false;
     $("#token-copy").textContent = t("copy");
     $("#token-box").scrollIntoView({ behavior: "smooth", block: "nearest" });
@@ -35,12 +36,15 @@
     const me = u.username === EG.data.user;
     // nobody disables themselves: the button is simply not there
     const toggle = me ? null : el("button", { type: "button", class: "btn btn-small" + (u.disabled ? "" : " btn-quiet btn-danger"), "data-action": "toggle", text: u.disabled ? t("enable") : t("disable") });
+    // one's own password changes on the settings page; one's own account is not deleted from here
+    const reset = me ? null : el("button", { type: "button", class: "btn btn-small", "data-action": "password", text: t("resetPassword") });
+    const remove = me ? null : el("button", { type: "button", class: "btn btn-small btn-quiet btn-danger", "data-action": "delete", text: t("deleteUser") });
     return el(
       "tr",
       { "data-user": u.username },
       el("th", { scope: "row" }, el("span", { class: "uname", text: u.username }), me ? el("span", { class: "you", text: t("you") }) : null, u.admin ? el("span", { class: "tag", text: t("admin") }) : null),
       el("td", {}, el("span", { class: "badge " + (u.disabled ? "badge-failed" : "badge-success"), text: u.disabled ? t("disabled") : t("active") })),
-      el("td", { class: "actions" }, toggle, el("button", { type: "button", class: "btn btn-small", "data-action": "token", text: t("newToken") }))
+      el("td", { class: "actions" }, toggle, el("button", { type: "button", class: "btn btn-small", "data-action": "token", text: t("newToken") }), reset, remove)
     );
   }
 
@@ -62,7 +66,20 @@
     const base = "/ui/admin/users/" + encodeURIComponent(name);
     if (button.dataset.action === "token") {
       const r = await EG.api("POST", base + "/token");
-      return r.ok ? showToken(name, r.data.token) : EG.toast(EG.explain(r), "error");
+      return r.ok ? showSecret(t("tokenFor", { user: name }), r.data.token) : EG.toast(EG.explain(r), "error");
+    }
+    if (button.dataset.action === "password") {
+      if (!window.confirm(t("confirmReset", { user: name }))) return;
+      const r = await EG.api("POST", base + "/password");
+      return r.ok ? showSecret(t("passwordFor", { user: name }), r.data.password) : EG.toast(EG.explain(r), "error");
+    }
+    if (button.dataset.action === "delete") {
+      if (!window.confirm(t("confirmDeleteUser", { user: name }))) return;
+      const r = await EG.api("POST", base + "/delete");
+      if (!r.ok) return EG.toast(EG.explain(r), "error");
+      EG.toast(t("userDeleted", { user: name }), "success");
+      loadUsers();
+      return loadJobs();
     }
     if (!u.disabled && !window.confirm(t("confirmDisable", { user: name }))) return;
     const r = await EG.api("POST", base + "/disabled", { disabled: !u.disabled });
@@ -79,7 +96,7 @@
     if (!r.ok) return EG.showError(errorBox, EG.explain(r));
     form.reset();
     EG.toast(t("userCreated", { user: r.data.username }), "success");
-    showToken(r.data.username, r.data.token);
+    showSecret(t("tokenFor", { user: r.data.username }), r.data.token);
     loadUsers();
   });
 

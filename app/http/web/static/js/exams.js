@@ -34,7 +34,7 @@
     if (!file) return fail(t("choosePdf"), "#pdf");
     if (!/\.pdf$/i.test(file.name) && file.type !== "application/pdf") return fail(t("pdfOnly"), "#pdf");
     if (file.size > maxMb * 1024 * 1024) return fail(t("tooBig", { mb: maxMb }), "#pdf");
-    if (!Number.isInteger(questions) || questions < 1 || questions > 50) return fail(EG.errorLabel("validation_error"), "#questions");
+    if (!Number.isInteger(questions) || questions < 1 || questions > 50) return fail(t("questionsRange"), "#questions");
     const data = new FormData();
     data.append("file", file);
     const kinds = ["cloze", "choice", "truefalse", "short"];
@@ -51,7 +51,7 @@
     submit.disabled = true;
     const r = await EG.api("POST", "/api/jobs/generate", data);
     submit.disabled = false;
-    if (!r.ok) return fail(EG.explain(r));
+    if (!r.ok) return fail(explainUpload(r));
     const job = r.data.job || { job_id: r.data.job_id, status: "queued", kind: "generate" };
     EG.batches.add([job.job_id]);
     state.page = 1;
@@ -70,6 +70,13 @@
     pdfName.textContent = file ? file.name + " · " + (file.size / 1048576).toFixed(1) + " MB" : noFile;
   });
   form.addEventListener("reset", () => setTimeout(() => (pdfName.textContent = noFile)));
+
+  // a PDF too short for the count asked: the figures the server found, in the page's language
+  function explainUpload(r) {
+    const err = r.error || {};
+    if (err.code !== "not_enough_text" || err.requested == null) return EG.explain(r);
+    return err.supported ? t("notEnoughText", { n: err.supported, m: err.requested }) : t("noUsableText");
+  }
 
   function fail(message, focus) {
     EG.showError(errorBox, message);
