@@ -152,7 +152,8 @@ def test_admin_user_form_errors_translate(
 
 
 @pytest.mark.parametrize(
-    ("count", "zh"), [("0", "题目数量不能小于 1"), ("51", "题目数量不能大于 50"), ("ten", "取值类型不对")]
+    ("count", "zh"),
+    [("0", "题目数量必须在 1 到 50 之间"), ("51", "题目数量必须在 1 到 50 之间"), ("ten", "取值类型不对")],
 )
 def test_generate_question_count_translates(
     server: LiveServer, token: str, zh_table: dict[str, dict[str, str]], count: str, zh: str
@@ -178,3 +179,18 @@ def test_unicode_usernames_are_nfkc_and_unique(server: LiveServer) -> None:
 
         assert strings.translated()["errors"]["username_taken"].startswith("该用户名已被使用")
         assert strings.translated()["text"]["admin"] == "管理员"
+
+
+@pytest.mark.parametrize("count", ["0", "51"])
+def test_a_question_count_outside_the_range_names_the_range(
+    server: LiveServer, token: str, zh_table: dict[str, dict[str, str]], count: str
+) -> None:
+    body, ctype = pdf_factory.multipart({"questions": count}, {"file": ("course.pdf", b"%PDF-1.4 not read")})
+    status, answer, _ = server.call(
+        "POST", "/api/jobs/generate", token=token, raw=body, headers={"Content-Type": ctype}
+    )
+    assert status == 400 and "from 1 to 50" in answer["error"]["message"], answer
+    assert check_zh(zh_table, answer) == ["题目数量必须在 1 到 50 之间。"]
+    with server.app.test_request_context("/", headers={"Cookie": "examgen_lang=en"}):
+        en = field_strings.translated()
+    assert [sentence(en, p) for p in problems_of(answer)] == ["The number of questions must be from 1 to 50."]
