@@ -8,7 +8,7 @@ import pdf_factory
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
-from support import ADMIN_TOKEN, LiveServer, wait_until
+from support import ADMIN_TOKEN, LiveServer, postgres_url, wait_until
 from web_session import WebLogin
 
 from app.cli.shell import Shell
@@ -16,7 +16,7 @@ from app.cli.users import users_group
 from app.engine.evidence import evidence_dir
 from app.kinds.exam_output import results_dir
 from app.kinds.generate import uploads_dir
-from app.models import Account, ApiToken, Job, User, Webhook
+from app.models import Account, ApiToken, Job, OutboxMessage, User, Webhook
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -120,3 +120,29 @@ def test_the_cli_deletes_users_but_never_the_last_admin(live_server: LiveServer)
     assert s.call("GET", "/api/me", token=cleo)[0] == 401
     missing = runner.invoke(users_group, ["delete", "cleo", "--yes"], obj=shell)
     assert missing.exit_code == 1 and "no user called 'cleo'" in missing.output
+
+
+def test_deleting_a_user_on_postgresql(tmp_path: Path) -> None:
+    """The same deletion where foreign keys are always enforced: children go before their parents."""
+    s = LiveServer(tmp_path / "instance", database_url=postgres_url()).start()
+    try:
+        s.engine.server.pause()  # the job stays queued: the deletion cancels it first
+        pia = s.make_user("pia")
+        data = pdf_factory.short_course_pdf(tmp_path / "short.pdf").read_bytes()
+        body, ctype = pdf_factory.multipart({"questions": "2"}, {"file": ("short.pdf", data)})
+        status, sent, _ = s.call("POST", "/api/jobs/generate", token=pia, raw=body, headers={"Content-Type": ctype})
+        assert status == 202, sent
+        with s.engine.db.write() as session:
+            uid = session.scalar(select(User.id).where(User.username == "pia"))
+            hook = Webhook(user_id=uid, name="ci", kind="json", target_encrypted=b"x", url_hint="https://ci")
+            session.add(hook)
+            session.flush()
+            session.add(OutboxMessage(webhook_id=hook.id, event="job.finished", event_key=sent["job_id"]))
+        status, answer = _admin_post(s, "/ui/admin/users/pia/delete")
+        assert status == 200 and answer["jobs"] == 1, answer
+        assert s.call("GET", "/api/me", token=pia)[0] == 401
+        with s.engine.db.read() as session:
+            assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+            assert session.scalar(select(func.count()).select_from(Job)) == 0
+    finally:
+        s.stop()
