@@ -56,9 +56,11 @@ bench: $(DEV) browser
 	$(PY) -m bench.upload
 	$(PY) -m bench.remote
 
-# what the web UI's live monitor costs: server time per poll, requests per open tab
+# what the web UI's live monitor costs: server time per poll, requests per open tab; the jobs table
+# with 1,000 jobs (first paint, a filter)
 bench-ui: $(DEV) browser
 	$(PY) -m bench.poll_cost
+	$(PY) -m bench.table_view
 
 # A local Selenium Grid 4 (hub on 127.0.0.1:4444, two nodes of 2 sessions on Debian's Chromium),
 # in the background; logs and pid files in .grid/. The jar comes from npm, Java from Debian.

@@ -97,6 +97,7 @@ class JobViews:
             "error_page_url": evidence.get("url"),
             "has_result": job.status == JobStatus.SUCCESS and _file_kept(job.result_path),
             "questions": payload.get("questions"),
+            "source": payload.get("filename"),  # the uploaded file an exam comes from
         }
 
     def _screenshot_kept(self, job: Job) -> bool:

@@ -17,6 +17,7 @@ from app.engine.admission import Admission
 from app.engine.retention import remove_job_files
 from app.engine.server import JobServer
 from app.errors import CONTENT_ERROR_CODES, Conflict, NotFound
+from app.job_query import JobQuery
 from app.jobs import NewJob
 from app.models import FINAL_STATUSES, Account, IdempotencyRecord, Job, JobStatus, User, utcnow
 from app.presenter import JobViews
@@ -102,25 +103,23 @@ class JobDesk:
     def list(
         self,
         user: User,
-        statuses: Sequence[str] = (),
-        kind: str | None = None,
+        query: JobQuery | None = None,
         page: int = 1,
         limit: int = 20,
         username: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """A page of jobs, newest first: the user's own, or (admins) everybody's or one user's."""
+        """A page of jobs (newest first unless ``query`` asks otherwise): the user's own, or (admins)
+        everybody's or one user's."""
+        query = query or JobQuery()
         with self.db.read() as s:
             q = select(Job)
             if not user.is_admin:
                 q = q.where(Job.user_id == user.id)
             elif username:
                 q = q.join(User, User.id == Job.user_id).where(User.username == normal_username(username))
-            if statuses:
-                q = q.where(Job.status.in_(list(statuses)))
-            if kind:
-                q = q.where(Job.kind.in_(kind.split(",")))  # one kind, or several comma-separated
+            q = query.filter(q)
             total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-            jobs = list(s.scalars(q.order_by(Job.seq.desc()).offset((page - 1) * limit).limit(limit)))
+            jobs = list(s.scalars(query.order(q).offset((page - 1) * limit).limit(limit)))
             return self.views.many(jobs, self._names(s, jobs)), total
 
     # -- changing --------------------------------------------------------------------------

@@ -222,6 +222,44 @@ class LiveServer(Http):
         self._thread.start()
         return self
 
+    def seed_finished_jobs(self, username: str, count: int) -> None:
+        """Write ``count`` finished jobs of ``username`` straight into the database: a long history to
+        list, search and sort (every tenth title repeats, as a teacher's weekly exam would)."""
+        from datetime import timedelta
+
+        from sqlalchemy import select
+
+        from app.models import Job, User, utcnow
+
+        statuses = ["success"] * 7 + ["failed", "cancelled", "needs_review"]
+        start = utcnow() - timedelta(days=3)
+        with self.engine.db.write() as s:
+            user_id = s.scalar(select(User.id).where(User.username == username))
+            for i in range(count):
+                created = start + timedelta(minutes=i)
+                status = statuses[i % len(statuses)]
+                exam = i % 4 == 3
+                s.add(
+                    Job(
+                        user_id=user_id,
+                        kind="generate" if exam else "publish",
+                        status=status,
+                        title="Weekly exam" if i % 10 == 9 else f"History note {i:04d}",
+                        platform=None if exam else "demo",
+                        account_name=None if exam else "main",
+                        payload={"filename": f"chapter-{i % 12 + 1}.pdf"} if exam else {},
+                        error="seeded failure" if status == "failed" else None,
+                        error_code="platform_error" if status == "failed" else None,
+                        attempts=1 + i % 3,
+                        max_attempts=4,
+                        progress=100,
+                        created_at=created,
+                        started_at=created + timedelta(seconds=5),
+                        finished_at=created + timedelta(seconds=5 + i % 50),
+                        updated_at=created + timedelta(seconds=5 + i % 50),
+                    )
+                )
+
     def stop(self, grace: float = 2) -> None:
         from run import stop_http
 

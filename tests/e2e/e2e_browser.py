@@ -93,9 +93,14 @@ class UI:
         field.clear()
         field.send_keys(value)
 
-    def login(self, username: str, password: str) -> None:
-        """Log in through the form and wait for the page it leads to."""
+    def login(self, username: str, password: str, view: str | None = "cards") -> None:
+        """Log in through the form and wait for the page it leads to; the jobs page shows ``view``
+        ("cards" or "table"; None: the page's own choice for the window's width)."""
         self.open("/login")
+        if view:
+            self.js("localStorage.setItem('examgen.jobsView', arguments[0])", view)
+        else:
+            self.js("localStorage.removeItem('examgen.jobsView')")
         self.fill("#username", username)
         self.fill("#password", password)
         self.find("#login-submit").click()

@@ -17,6 +17,7 @@ from app.exam import Exam, Question
 from app.http.api.exam_schemas import ExamEditIn
 from app.http.api.schemas import PublishIn, RescheduleIn, ResolveIn, spread_seconds, when
 from app.http.common import components, current_user, int_arg, login_required, parse
+from app.job_query import DEFAULT_SORT, MAX_SEARCH, JobQuery, sort_names
 from app.jobs import NewJob
 from app.kinds.exam_output import exam_file, load_exam
 from app.models import JobStatus, utcnow
@@ -76,7 +77,7 @@ def publish() -> tuple[Response, int]:
 @bp.get("")
 @login_required
 def list_jobs() -> Response:
-    """The caller's jobs, newest first, filtered and paged."""
+    """The caller's jobs, newest first (or ``sort``), filtered by status, kind and ``q``, paged."""
     user = current_user()
     statuses = [s for s in (request.args.get("status") or "").split(",") if s]
     unknown = [s for s in statuses if s not in _STATUSES]
@@ -86,10 +87,18 @@ def list_jobs() -> Response:
     for one in (kind or "").split(","):
         if kind is not None and one not in components().server.kinds:
             raise ValidationError(f"Unknown kind {one!r}", fields={"kind": "unknown kind"})
+    search = (request.args.get("q") or "").strip()
+    if len(search) > MAX_SEARCH:
+        raise ValidationError(f"q must be at most {MAX_SEARCH} characters", fields={"q": "too long"})
+    sort = request.args.get("sort") or DEFAULT_SORT
+    if sort not in sort_names():
+        choices = ", ".join(sort_names())
+        raise ValidationError(f"Unknown sort {sort!r}; use one of: {choices}", fields={"sort": "unknown"})
     page = int_arg("page", 1, 1, 1_000_000)
     limit = int_arg("limit", 20, 1, 100)
-    jobs, total = components().desk.list(user, statuses, kind, page, limit, request.args.get("user") or None)
-    return jsonify({"jobs": jobs, "total": total, "page": page, "limit": limit})
+    query = JobQuery(statuses, kind.split(",") if kind else (), search, sort)
+    jobs, total = components().desk.list(user, query, page, limit, request.args.get("user") or None)
+    return jsonify({"jobs": jobs, "total": total, "page": page, "limit": limit, "sort": sort})
 
 
 @bp.get("/status")

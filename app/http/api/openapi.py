@@ -13,10 +13,12 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from app.http.api.bulk import BULK_REQUEST_MODELS, BULK_RESPONSE_MODELS
 from app.http.api.exam_schemas import EXAM_REQUEST_MODELS, EXAM_RESPONSE_MODELS
 from app.http.api.schemas import REQUEST_MODELS, RESPONSE_MODELS
 from app.http.api.webhook_schemas import WEBHOOK_REQUEST_MODELS, WEBHOOK_RESPONSE_MODELS
 from app.http.common import components
+from app.job_query import DEFAULT_SORT, sort_names
 
 bp = Blueprint("api_openapi", __name__)
 
@@ -157,7 +159,14 @@ OPERATIONS: list[tuple[str, str, str, str, dict, tuple[int, ...], dict]] = [
          _query("kind", {"type": "string"}, "Comma-separated job kinds: publish, generate, render_exam, check_login"),
          _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}, "1-based page"),
          _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Jobs per page"),
-         _query("user", {"type": "string"}, "Admins only: one user's jobs")]}),
+         _query("user", {"type": "string"}, "Admins only: one user's jobs"),
+         _query("q", {"type": "string", "maxLength": 200},
+                "Words to find in the title, article id or account, or a job id's start; every word must match"),
+         _query("sort", {"type": "string", "enum": sort_names(), "default": DEFAULT_SORT},
+                "A column (created, title, status, kind, started, finished, attempts); -column for descending")]}),
+    ("/api/jobs/bulk", "post", "jobs", "Cancel, retry or delete up to 100 jobs; each is judged on its own",
+     _ok(200, "What happened to each job", "BulkOut"), (400, *_WRITE, 413, 415),
+     {"requestBody": _json_body("BulkIn")}),
     ("/api/jobs/status", "get", "jobs", "The jobs among ?ids= that are the caller's",
      _ok(200, "Jobs found (unknown or foreign ids are left out)", "JobStatuses"), (400, 401),
      {"parameters": [_query("ids", {"type": "string"}, "Comma-separated job ids, at most 200")]}),
@@ -266,9 +275,11 @@ def component_schemas(platforms: list[str]) -> dict[str, Any]:
         *REQUEST_MODELS,
         *EXAM_REQUEST_MODELS,
         *WEBHOOK_REQUEST_MODELS,
+        *BULK_REQUEST_MODELS,
         *RESPONSE_MODELS,
         *EXAM_RESPONSE_MODELS,
         *WEBHOOK_RESPONSE_MODELS,
+        *BULK_RESPONSE_MODELS,
     )
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in every]
     _, top = models_json_schema(models, ref_template="#/components/schemas/{model}")

@@ -279,6 +279,7 @@ class JobOut(Out):
     cancel_requested: bool
     has_screenshot: bool
     has_result: bool
+    source: str | None = Field(None, description="The uploaded file an exam was made from")
 
 
 class PublishAccepted(Out):
@@ -307,6 +308,7 @@ class JobPage(Out):
     total: Annotated[int, Field(ge=0)]
     page: Annotated[int, Field(ge=1)]
     limit: Annotated[int, Field(ge=1, le=100)]
+    sort: str = Field("-created", description="The order used: a column, with - for descending")
 
 
 class JobStatuses(Out):

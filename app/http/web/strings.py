@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from app.http.web import field_strings
+from app.http.web.table_strings import TABLE_TEXT
 from app.http.web.webhook_strings import HOOK_TEXT, webhook_strings
 
 STATUS = {
@@ -302,7 +303,7 @@ def translated() -> dict[str, Any]:
         "platforms": {k: str(v) for k, v in PLATFORMS.items()},
         "phases": {k: str(v) for k, v in PHASES.items()},
         "errors": {k: str(v) for k, v in ERRORS.items()},
-        "text": {k: str(v) for k, v in {**TEXT, **HOOK_TEXT}.items()},
+        "text": {k: str(v) for k, v in {**TEXT, **HOOK_TEXT, **TABLE_TEXT}.items()},
         **webhook_strings(),
         **field_strings.translated(),
     }

@@ -146,7 +146,14 @@
       EG.follow(() => this.unfinishedIds(), (jobs) => jobs.forEach((j) => this.jobs.has(j.job_id) && this.update(j)));
     }
     row(id) {
-      return this.ul.querySelector('li[data-id="' + id + '"]');
+      return this.ul.querySelector('[data-id="' + id + '"]');
+    }
+    /* a new, empty row for a job (a card here; a table row in EG.JobTable) */
+    makeRow(id) {
+      return el("li", { "data-id": id });
+    }
+    fillRow(row, job) {
+      fill(row, job, this.opts);
     }
     unfinishedIds() {
       return Array.from(this.jobs.values()).filter((j) => !FINAL.has(j.status)).map((j) => j.job_id);
@@ -167,7 +174,7 @@
       this.jobs.set(job.job_id, job);
       let li = this.row(job.job_id);
       if (!li) {
-        li = el("li", { "data-id": job.job_id });
+        li = this.makeRow(job.job_id);
         this.ul.append(li);
       } else if (old && old.status === job.status && job.status === "needs_review") {
         return li; // keep the address the user is typing
@@ -175,7 +182,7 @@
         return li;
       }
       const focused = li.contains(document.activeElement) ? document.activeElement.dataset.action : null;
-      fill(li, job, this.opts);
+      this.fillRow(li, job);
       if (focused) {
         const again = li.querySelector('[data-action="' + focused + '"]');
         if (again) again.focus();
@@ -194,7 +201,7 @@
     async onClick(ev) {
       const button = ev.target.closest("button[data-action]");
       if (!button) return;
-      const li = button.closest("li[data-id]");
+      const li = button.closest("[data-id]");
       const id = li.dataset.id;
       const job = this.jobs.get(id) || {};
       const action = button.dataset.action;
@@ -220,7 +227,7 @@
       if (!r.ok) {
         EG.toast(EG.explain(r), "error");
         const fresh = await EG.api("GET", "/api/jobs/status?ids=" + id);
-        if (fresh.ok && fresh.data.jobs.length) fill(li, fresh.data.jobs[0], this.opts);
+        if (fresh.ok && fresh.data.jobs.length) this.fillRow(li, fresh.data.jobs[0]);
         else button.disabled = false;
         return;
       }
@@ -235,6 +242,8 @@
   }
 
   EG.JobList = JobList;
+  // the pieces of a card that the table view shows too
+  EG.jobParts = { UNFINISHED, NO_RETRY, isPaused, waitingText, outcome, actions, where };
 
   /* The list summary and pager shared by every paged job list. */
   EG.pager = function (prefix, state, total, onPage) {
