@@ -38,10 +38,12 @@ ARTICLES = [
     ("化学实验安全守则（2026 版）", "实验前确认通风橱正常工作，护目镜全程佩戴，废液分类回收。"),
 ]
 PAGES = [  # (name, path, as admin)
-    ("jobs", "/", False),
+    ("jobs", "/", False),  # the device's own view: a table on a desktop, cards on a phone
+    ("jobs-cards", "/?view=cards", False),
     ("publish", "/publish", False),
     ("exams", "/exams", False),
     ("accounts", "/accounts", False),
+    ("settings", "/settings", False),
     ("queue", "/queue", True),
     ("admin", "/admin", True),
     ("not-found", "/admin", False),
@@ -162,7 +164,8 @@ def shoot(srv: LiveServer, out: Path, work: Path) -> list[Path]:
                         settle(ui)
                         capture(ui, out / f"{short}-{size_name}-login.png", phone)
                         written.append(out / f"{short}-{size_name}-login.png")
-                    ui.login(*(("li.wei", "pw-li.wei-123") if who == "user" else ("admin", "admin-password-1")))
+                    who_is = ("li.wei", "pw-li.wei-123") if who == "user" else ("admin", "admin-password-1")
+                    ui.login(*who_is, view=None)
                 for name, path, admin in PAGES:
                     ui = uis["admin" if admin else "user"]
                     ui.open(path)

@@ -37,7 +37,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-MAX_EXAMPLES = 25  # per operation and mode: ~1,100 requests
+MAX_EXAMPLES = 18  # per operation and mode: ~800 requests
 
 
 @pytest.fixture

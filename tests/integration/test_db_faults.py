@@ -19,7 +19,7 @@ from support import Http, LiveServer, ServerProcess, article, postgres_url, wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
-USERS, PER_USER = 3, 10
+USERS, PER_USER = 3, 6
 LIMITS = {"max_concurrent_jobs": 2, "user_max_active": 30, "user_rate_limit": "200/minute"}
 
 LOCKER = """
@@ -34,7 +34,7 @@ print("released", flush=True)
 
 
 def submit_run(server: Http, tag: str) -> dict[str, list[str]]:
-    """30 single-article publishes from three users; their job ids by token."""
+    """18 single-article publishes from three users; their job ids by token."""
     tokens = [server.make_user(f"{tag}{u}") for u in range(USERS)]
     return {
         t: [j for i in range(PER_USER) for j in server.publish(t, [article(f"[{tag}{u}]", i)])]
