@@ -72,9 +72,9 @@ def seed(srv: LiveServer, work: Path) -> None:
     assert status == 202, exam
     srv.wait_final(li, [exam["job_id"]], timeout=120)
 
-    srv.knobs(logout_all=True)
+    srv.knobs(reject_next=1)  # the platform refuses the next article: a failed job with its screenshot
     srv.wait_final(li, srv.publish(li, arts(3)))
-    srv.knobs(logout_all=False, drop_next=1, me_unavailable=True)
+    srv.knobs(drop_next=1, me_unavailable=True)
     srv.wait_final(li, srv.publish(li, arts(4)))
     srv.knobs(me_unavailable=False)
 
@@ -102,7 +102,7 @@ def _multipart(pdf: Path) -> dict[str, Any]:
 def _fake_history(srv: LiveServer) -> None:
     """A believable last hour for the chart: the server only just started, so its own samples are few."""
     now = datetime.now(UTC)
-    history = srv.engine.server._history  # demo data only: the real samples come every 10 s
+    history = srv.engine.server._figures._history  # demo data only: the real samples come every 10 s
     real = list(history)
     history.clear()
     for i in range(360 - len(real), 0, -1):

@@ -25,12 +25,30 @@
     return iso ? el("time", { datetime: iso, title: EG.fullTime(iso), text: EG.time(iso) }) : "–";
   }
 
+  /* an exam's four files as a line of small links: the table stays one line a job */
+  function downloads(job) {
+    const base = "/api/jobs/" + job.job_id + "/result";
+    const files = [
+      ["download-student", base + "?variant=student", "downloadStudent"],
+      ["download-key", base + "?variant=key", "downloadKey"],
+      ["download-docx", base + "?format=docx", "downloadDocx"],
+      ["download", base, "download"],
+    ];
+    const line = el("span", { class: "jt-downloads" });
+    files.forEach(([cls, href, key], i) => {
+      if (i) line.append(" · ");
+      line.append(el("a", { class: cls, href, download: "", text: t(key) }));
+    });
+    return line;
+  }
+
   function titleCell(job) {
     const name = job.kind === "check_login" ? t("checkLoginTitle", { account: parts.where(job) }) : job.title || t("untitled");
     const cell = el("td", { class: "jt-title" }, el("span", { class: "job-name", text: name }), el("span", { class: "jt-detail", text: detail(job) }));
     const waiting = parts.UNFINISHED.has(job.status) ? parts.waitingText(job) : "";
     if (waiting) cell.append(el("span", { class: "job-phase", text: waiting }));
-    const out = parts.outcome(job);
+    const exam = (job.kind === "generate" || job.kind === "render_exam") && job.status === "success" && job.has_result;
+    const out = exam ? downloads(job) : parts.outcome(job);
     if (out) {
       // the long parts (an error with its screenshot, the review form) fold away: the row stays one line high
       const summary = job.status === "needs_review" ? t("reviewHelpShort") : EG.errorLabel(job.error_code) || job.error || "";
