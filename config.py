@@ -128,6 +128,9 @@ class Config(BaseSettings):
     driver_max_uses: Int = Field(50, description="jobs a browser serves before it is recycled")
     driver_remote_url: Text = Field("", description="a remote WebDriver instead of local Chromium")
     driver_prewarm: Flag = Field(True, description="start MAX_CONCURRENT_JOBS browsers at start")
+    browser_kept_contexts: Int = Field(
+        8, description="per browser: users (and accounts) whose context is kept for their next job; 0: none"
+    )
     chrome_binary: Text = Field("", description="the local browser (found on PATH when empty)")
     chromedriver: Text = Field("", description="the local driver (found on PATH when empty)")
     page_load_timeout: Num = Field(30, description="seconds a page may take to load")
@@ -230,6 +233,8 @@ class Config(BaseSettings):
                 raise ConfigError(f"{name.upper()} must be at least 1, got {getattr(self, name)}")
         if self.job_timeout < 1:
             raise ConfigError(f"JOB_TIMEOUT must be at least 1 second, got {self.job_timeout}")
+        if self.browser_kept_contexts < 0:
+            raise ConfigError(f"BROWSER_KEPT_CONTEXTS must be 0 or more, got {self.browser_kept_contexts}")
         parse_rate(self.user_rate_limit)
         if self.admin_password and len(self.admin_password) < 8:
             raise ConfigError("ADMIN_PASSWORD must have at least 8 characters")

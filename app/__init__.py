@@ -66,6 +66,7 @@ def create_app(config: Config | None = None, start: bool = True) -> Flask:
         remote_url=config.driver_remote_url,
         page_load_timeout=config.page_load_timeout,
         ledger=SessionLedger(db),
+        kept_contexts=config.browser_kept_contexts,
     )
     server = JobServer(config, db, kinds, platforms, cookies, factory)
     # notifications retry like jobs do: the delay doubles from RETRY_BASE_DELAY up to RETRY_MAX_DELAY

@@ -119,9 +119,9 @@ class Browser:
         return ok
 
     @property
-    def kept_owner(self) -> str:
-        """Whose next job may reuse this browser's last context ("" for nobody)."""
-        return self.contexts.kept_owner if self.contexts is not None else ""
+    def kept_owners(self) -> frozenset[str]:
+        """Whose next jobs may reuse a context this browser kept for them."""
+        return self.contexts.kept_owners if self.contexts is not None else frozenset()
 
     def kill(self) -> None:
         """Kill chromedriver and every Chromium it started; safe from any thread, idempotent.

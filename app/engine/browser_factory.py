@@ -53,11 +53,13 @@ class BrowserFactory:
         page_load_timeout: float = 30,
         script_timeout: float = 30,
         ledger: SessionLedger | None = None,
+        kept_contexts: int = 1,
     ) -> None:
         self.profile_root = Path(profile_root)
         self.chrome_binary = chrome_binary
         self.chromedriver = chromedriver
         self.remote_url = remote_url
+        self.kept_contexts = kept_contexts  # per browser: owners whose context waits for their next job
         self.page_load_timeout = page_load_timeout
         self.script_timeout = script_timeout
         self.ledger = ledger  # remote sessions are recorded here, so a crash cannot leak them
@@ -123,7 +125,7 @@ class BrowserFactory:
             raise
         try:
             devtools = BrowserDevTools.of(browser.driver, remote=browser.remote is not None)
-            browser.contexts = JobContexts(browser.driver, devtools)
+            browser.contexts = JobContexts(browser.driver, devtools, keep=self.kept_contexts)
         except IsolationUnavailable as exc:
             log.warning("Browser %s: no per-job contexts (%s); it will be recycled after every job", browser.id, exc)
         return browser

@@ -11,8 +11,9 @@ on the ``browser-prep`` thread while the previous job runs) costs only the switc
 dispose: 21 + 22 + 31 ms. That is latency; the CPU is still spent, off the job's path: a context's
 renderer process makes a demo publish cost ~1.6 CPU-seconds against ~0.55 in one reused tab and
 ~0.7 in a kept context (quiet, one browser), so ``close(keep_for=...)`` keeps a context for the same
-owner's next job. Chromium flags tried against it (no site isolation, no spare renderer,
-jitless V8) changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
+owner's next job, for up to ``BROWSER_KEPT_CONTEXTS`` owners per browser (least recently used
+dropped first). Chromium flags tried against it (no site isolation, no spare renderer, jitless V8)
+changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
 cookies, storage, cache, service workers and permissions apart, and disposing it drops them all.
 
 Browser contexts are a browser-level DevTools feature ("Not allowed" from a page session, which
@@ -29,6 +30,7 @@ import json
 import logging
 import threading
 import urllib.request
+from collections import OrderedDict
 from typing import Any
 
 import websocket
@@ -104,16 +106,18 @@ class JobContexts:
     tab whose renderer already runs costs ~20 ms, creating one on the spot ~300 ms.
     """
 
-    def __init__(self, driver: Any, devtools: BrowserDevTools) -> None:
+    def __init__(self, driver: Any, devtools: BrowserDevTools, keep: int = 1) -> None:
         self.driver = driver
         self.devtools = devtools
         self.home = driver.current_window_handle
         self.context_id: str | None = None
         self._target: str | None = None  # the job's tab
         self._spare: tuple[str, str] | None = None  # (context, tab) no job has touched yet
-        # (owner, context, tab) kept after a success for the same owner's next job: a new context
-        # costs a renderer process, which on 2 cores is most of a publish's CPU (see README, Performance)
-        self._kept: tuple[str, str, str] | None = None
+        # owner -> (context, tab), kept after a success for that owner's next job only, least recently
+        # used first: a new context costs a renderer process, which on 2 cores is most of a publish's
+        # CPU, and the fair queue alternates users, so one kept context would rarely be the one needed
+        self._kept: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self.keep = max(0, keep)
         self._spare_lock = threading.Lock()
 
     def _create(self) -> tuple[str, str]:
@@ -130,21 +134,18 @@ class JobContexts:
                 self._spare = self._create()
 
     @property
-    def kept_owner(self) -> str:
-        """Whose context this browser keeps for their next job ("" when none)."""
-        kept = self._kept
-        return kept[0] if kept is not None else ""
+    def kept_owners(self) -> frozenset[str]:
+        """Whose contexts this browser keeps for their next job."""
+        return frozenset(self._kept)
 
     def open(self, owner: str = "") -> None:
         """The job's context and tab, made the driver's current window: the one kept for ``owner``
-        (same user and account, after a success), or else a new one; any other kept context is destroyed."""
+        (same user and account, after a success), or else a new one. Other owners' kept contexts stay."""
         self.close()
-        kept, self._kept = self._kept, None
-        if kept is not None and owner and kept[0] == owner:
-            self.context_id, target = kept[1], kept[2]
+        kept = self._kept.pop(owner, None) if owner else None
+        if kept is not None:
+            self.context_id, target = kept
         else:
-            if kept is not None:
-                self.devtools.call("Target.disposeBrowserContext", browserContextId=kept[1])
             with self._spare_lock:  # waits for a prepare under way
                 spare, self._spare = self._spare, None
             self.context_id, target = spare or self._create()
@@ -154,15 +155,20 @@ class JobContexts:
 
     def close(self, keep_for: str = "") -> None:
         """Back to the blank home tab. The job's context (and every tab in it) is destroyed, or, with
-        ``keep_for``, blanked and kept for that owner's next job only."""
+        ``keep_for``, blanked and kept for that owner's next job only (the least recently used kept
+        context goes when more than ``keep`` are kept)."""
         if self.context_id is None:
             return
         context, self.context_id = self.context_id, None
         target, self._target = self._target, None
-        if keep_for and target is not None:
+        if keep_for and target is not None and self.keep:
             self.driver.get("about:blank")  # the next job starts blank: evidence only of its own pages
             self.driver.switch_to.window(self.home)
-            self._kept = (keep_for, context, target)
+            self._kept[keep_for] = (context, target)
+            self._kept.move_to_end(keep_for)
+            while len(self._kept) > self.keep:
+                _, (oldest, _tab) = self._kept.popitem(last=False)
+                self.devtools.call("Target.disposeBrowserContext", browserContextId=oldest)
             return
         self.driver.switch_to.window(self.home)
         self.devtools.call("Target.disposeBrowserContext", browserContextId=context)

@@ -116,7 +116,7 @@ class DriverPool:
                 if self._closed:
                     raise PoolClosed("the browser pool is closed")
                 if self._idle:
-                    mine = [b for b in self._idle if owner and b.kept_owner == owner]
+                    mine = [b for b in self._idle if owner and owner in b.kept_owners]
                     browser = mine[-1] if mine else self._idle[-1]
                     self._idle.remove(browser)
                     self._in_use.add(browser)

@@ -154,36 +154,53 @@ def test_storage_of_every_origin_and_the_http_cache_do_not_reach_the_next_job(tm
 
 def test_a_context_is_kept_only_for_the_same_owners_next_job(tmp_path: Path, site: int) -> None:
     """After a success, the next job of the same user and account may reuse the context (no new
-    renderer); any other job, or any job after a failure, gets a fresh one."""
+    renderer), even after other owners' jobs ran on the browser, for up to ``keep`` owners (least
+    recently used dropped first); any other job, or any job after a failure, gets a fresh one."""
     page = f"http://127.0.0.1:{site}/"
-    factory = BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver")
+    factory = BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver", kept_contexts=2)
     pool = DriverPool(factory.create, size=1)
 
     def stored(browser: Any) -> str | None:
         browser.driver.get(page + "probe")
         return browser.driver.execute_async_script(LEFTOVERS_JS)["local"]
 
-    try:
-        first = pool.acquire(owner="alice|alice/demo/1")
-        first.driver.get(page)
-        first.driver.execute_async_script("window.stored.then(arguments[arguments.length - 1]);")
-        pool.release(first, keep_for="alice|alice/demo/1")
-        assert first.kept_owner == "alice|alice/demo/1"
+    def store_and_keep(owner: str) -> Any:
+        browser = pool.acquire(owner=owner)
+        browser.driver.get(page)
+        browser.driver.execute_async_script("window.stored.then(arguments[arguments.length - 1]);")
+        pool.release(browser, keep_for=owner)
+        return browser
 
-        again = pool.acquire(owner="alice|alice/demo/1")
+    alice, bob, carol = "alice|alice/demo/1", "bob|bob/demo/2", "carol|carol/demo/4"
+    try:
+        first = store_and_keep(alice)
+        assert first.kept_owners == {alice}
+
+        again = pool.acquire(owner=alice)
         assert again is first and again.driver.current_url == "about:blank"  # starts blank all the same
         assert capture_evidence(again, tmp_path, "alice-next", 1) is None
         assert stored(again) == "secret"  # alice's own storage: the same context
         pool.release(again)  # a failure, say: nothing kept
+        assert first.kept_owners == set()
 
-        bob = pool.acquire(owner="bob|bob/demo/2")
-        assert bob is first and stored(bob) is None  # a fresh context for anybody else
-        bob.driver.get(page)
-        bob.driver.execute_async_script("window.stored.then(arguments[arguments.length - 1]);")
-        pool.release(bob, keep_for="bob|bob/demo/2")
+        fresh = pool.acquire(owner=bob)
+        assert fresh is first and stored(fresh) is None  # a fresh context for anybody else
+        pool.release(fresh)
+        store_and_keep(alice)
+        store_and_keep(bob)
+        assert first.kept_owners == {alice, bob}
 
         other_account = pool.acquire(owner="bob|bob/demo/3")
         assert stored(other_account) is None  # another account of the same user: fresh too
         pool.release(other_account)
+        back = pool.acquire(owner=alice)  # bob's job in between: alice's context waited all the same
+        assert stored(back) == "secret"
+        pool.release(back, keep_for=alice)
+
+        store_and_keep(carol)  # a third owner: bob's, the least recently used, goes
+        assert first.kept_owners == {alice, carol}
+        gone = pool.acquire(owner=bob)
+        assert stored(gone) is None
+        pool.release(gone)
     finally:
         pool.close()
