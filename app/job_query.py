@@ -22,6 +22,10 @@ SORTS: dict[str, Any] = {
 }
 DEFAULT_SORT = "-created"
 MAX_SEARCH = 200
+# a word is also looked for as the start of a job id only from this length (the table shows 8): a short
+# number such as "3" or "000" would otherwise match every job whose random id happens to start with it
+ID_PREFIX_MIN = 8
+_HEX = frozenset("0123456789abcdef-")
 
 
 def sort_names() -> list[str]:
@@ -52,14 +56,15 @@ class JobQuery:
         for word in self.search.split():
             # every word must match somewhere: "exam chapter 3" narrows, as a search box does
             pattern = f"%{_escaped(word.lower())}%"
-            q = q.where(
-                or_(
-                    Job.title.ilike(pattern, escape="\\"),
-                    Job.article_id.ilike(pattern, escape="\\"),
-                    Job.account_name.ilike(pattern, escape="\\"),
-                    Job.id.like(f"{_escaped(word.lower())}%", escape="\\"),
-                )
-            )
+            found = [
+                Job.title.ilike(pattern, escape="\\"),
+                Job.article_id.ilike(pattern, escape="\\"),
+                Job.account_name.ilike(pattern, escape="\\"),
+            ]
+            prefix = word.lower().lstrip("#")  # "#1d1bcd7a", as the table shows it, or the bare id
+            if len(prefix) >= ID_PREFIX_MIN and set(prefix) <= _HEX:
+                found.append(Job.id.like(f"{prefix}%"))
+            q = q.where(or_(*found))
         return q
 
     def order(self, q: Select) -> Select:

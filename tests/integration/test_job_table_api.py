@@ -50,6 +50,8 @@ def test_search_finds_every_word_in_titles_and_ids_of_the_callers_jobs_only(
     assert page(server, tia, "q=_")["total"] == 0
     one = weekly["jobs"][0]
     assert [j["job_id"] for j in page(server, tia, "q=" + one["job_id"][:8])["jobs"]] == [one["job_id"]]
+    assert [j["job_id"] for j in page(server, tia, "q=%23" + one["job_id"][:8])["jobs"]] == [one["job_id"]]
+    assert page(server, tia, "q=note+000")["total"] == 9  # "000" is never looked for as the start of a random id
     assert page(server, uli, "q=" + one["job_id"][:8])["total"] == 0  # not uli's
     assert page(server, uli, "q=weekly")["total"] == 0 and page(server, uli, "q=note")["total"] == 5
     exams = page(server, tia, "kind=generate&q=exam&limit=100")

@@ -161,7 +161,8 @@ OPERATIONS: list[tuple[str, str, str, str, dict, tuple[int, ...], dict]] = [
          _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Jobs per page"),
          _query("user", {"type": "string"}, "Admins only: one user's jobs"),
          _query("q", {"type": "string", "maxLength": 200},
-                "Words to find in the title, article id or account, or a job id's start; every word must match"),
+                "Words to find in the title, article id or account, or a job id's first 8+ characters; "
+                "every word must match"),
          _query("sort", {"type": "string", "enum": sort_names(), "default": DEFAULT_SORT},
                 "A column (created, title, status, kind, started, finished, attempts); -column for descending")]}),
     ("/api/jobs/bulk", "post", "jobs", "Cancel, retry or delete up to 100 jobs; each is judged on its own",
