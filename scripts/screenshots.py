@@ -171,11 +171,7 @@ def shoot(srv: LiveServer, out: Path, work: Path) -> list[Path]:
                     ui.open(path)
                     settle(ui)
                     if name == "publish":
-                        for row, i in ((1, 3), (2, 4)):
-                            if row > 1:
-                                ui.click("#add-article")
-                            ui.fill(f"#articles li:nth-child({row}) .a-title", ARTICLES[i][0])
-                            ui.fill(f"#articles li:nth-child({row}) .a-body", ARTICLES[i][1])
+                        ui.fill_articles([ARTICLES[3], ARTICLES[4]])
                         ui.js("window.scrollTo(0, 0)")
                     file = out / f"{short}-{size_name}-{name}.png"
                     capture(ui, file, phone)

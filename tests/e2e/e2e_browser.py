@@ -93,6 +93,14 @@ class UI:
         field.clear()
         field.send_keys(value)
 
+    def fill_articles(self, articles: list[tuple[str, str]]) -> None:
+        """Type ``(title, body)`` articles into the publish form, adding a row for each after the first."""
+        for i, (title, body) in enumerate(articles):
+            if i:
+                self.click("#add-article")
+            self.fill(f"#articles li:nth-child({i + 1}) .a-title", title)
+            self.fill(f"#articles li:nth-child({i + 1}) .a-body", body)
+
     def login(self, username: str, password: str, view: str | None = "cards") -> None:
         """Log in through the form and wait for the page it leads to; the jobs page shows ``view``
         ("cards" or "table"; None: the page's own choice for the window's width)."""

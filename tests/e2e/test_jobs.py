@@ -101,11 +101,7 @@ def test_a_refused_batch_is_explained_in_plain_words(live_server: LiveServer, ui
     ui.login("dee", password("dee"))
     ui.open("/publish")
     ui.wait(lambda: ui.find("#account").get_attribute("value") == "main", 10, "the account picker")
-    for i in range(3):
-        if i:
-            ui.click("#add-article")
-        ui.fill(f"#articles li:nth-child({i + 1}) .a-title", f"Too many {i}")
-        ui.fill(f"#articles li:nth-child({i + 1}) .a-body", "One article more than allowed.")
+    ui.fill_articles([(f"Too many {i}", "One article more than allowed.") for i in range(3)])
     ui.click("#submit")
     message = ui.wait(lambda: ui.find("#form-error").text, 10, "the refusal")
     assert message.startswith("你未完成的任务太多了。现在还可以提交 2 个。请在约 ")

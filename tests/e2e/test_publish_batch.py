@@ -109,11 +109,7 @@ def test_a_full_queue_says_what_can_go_now_and_when_to_try_again(live_server: Li
     ui.wait(lambda: ui.find("html").get_attribute("lang") == "en", 10, "English")
     ui.open("/publish")
     _picker_ready(ui)
-    for i in range(3):
-        if i:
-            ui.click("#add-article")
-        ui.fill(f"#articles li:nth-child({i + 1}) .a-title", f"Full {i}")
-        ui.fill(f"#articles li:nth-child({i + 1}) .a-body", "The queue takes two.")
+    ui.fill_articles([(f"Full {i}", "The queue takes two.") for i in range(3)])
     ui.click("#submit")
     message = ui.wait(lambda: ui.find("#form-error").text, 10, "the refusal")
     assert message.startswith("The server's queue is full. You can submit 2 more now. Try again in about ")

@@ -51,7 +51,7 @@ def _actions(desk: JobDesk) -> dict[str, Callable[[User, str], dict[str, Any] | 
         # a running job gets its cancel flag and its browser killed; nobody waits for it to stop
         "cancel": lambda user, job_id: desk.cancel(user, job_id, wait=0.0),
         "retry": desk.retry,
-        "delete": lambda user, job_id: desk.delete(user, job_id),
+        "delete": desk.delete,
     }
 
 

@@ -98,12 +98,19 @@
     );
   };
 
+  /* whether cancel, retry or delete applies to a job: one rule for its buttons and for bulk actions */
+  const allows = {
+    cancel: (job) => UNFINISHED.has(job.status),
+    retry: (job) => ["failed", "cancelled", "needs_review"].includes(job.status) && !(job.status === "failed" && NO_RETRY.has(job.error_code)),
+    delete: (job) => FINAL.has(job.status),
+  };
+
   function actions(job, opts) {
     const box = el("div", { class: "job-actions" });
     if (opts.editExams && job.status === "success" && job.has_result && (job.kind === "generate" || job.kind === "render_exam")) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "edit", text: t("editQuestions") }));
-    if (UNFINISHED.has(job.status)) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "cancel", disabled: !!job.cancel_requested, text: job.cancel_requested ? t("cancelling") : t("cancel") }));
-    if (["failed", "cancelled", "needs_review"].includes(job.status) && !(job.status === "failed" && NO_RETRY.has(job.error_code))) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "retry", text: t("retry") }));
-    if (FINAL.has(job.status)) box.append(el("button", { type: "button", class: "btn btn-small btn-quiet btn-danger", "data-action": "delete", text: t("delete") }));
+    if (allows.cancel(job)) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "cancel", disabled: !!job.cancel_requested, text: job.cancel_requested ? t("cancelling") : t("cancel") }));
+    if (allows.retry(job)) box.append(el("button", { type: "button", class: "btn btn-small", "data-action": "retry", text: t("retry") }));
+    if (allows.delete(job)) box.append(el("button", { type: "button", class: "btn btn-small btn-quiet btn-danger", "data-action": "delete", text: t("delete") }));
     return box;
   }
 
@@ -243,7 +250,7 @@
 
   EG.JobList = JobList;
   // the pieces of a card that the table view shows too
-  EG.jobParts = { UNFINISHED, NO_RETRY, isPaused, waitingText, outcome, actions, where };
+  EG.jobParts = { UNFINISHED, allows, isPaused, waitingText, outcome, actions, where };
 
   /* The list summary and pager shared by every paged job list. */
   EG.pager = function (prefix, state, total, onPage) {

@@ -101,7 +101,7 @@
   /* ---- selection and bulk actions ---- */
   const bar = $("#bulk-bar");
   const pageBox = $("#select-page");
-  function showSelection(ids, onPage) {
+  function showSelection(ids) {
     const n = ids.length;
     bar.hidden = !n || state.view !== "table";
     $("#bulk-count").textContent = t("selectedN", { n });
@@ -111,9 +111,8 @@
       button.textContent = t("bulk" + action[0].toUpperCase() + action.slice(1), { n: count });
       button.disabled = !count;
     }
-    const total = onPage === undefined ? table.jobs.size : onPage;
-    pageBox.checked = n > 0 && n === total;
-    pageBox.indeterminate = n > 0 && n < total;
+    pageBox.checked = n > 0 && n === table.jobs.size;
+    pageBox.indeterminate = n > 0 && n < table.jobs.size;
   }
   pageBox.addEventListener("change", () => table.selectAll(pageBox.checked));
   $("#bulk-clear").addEventListener("click", () => table.selectAll(false));

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const EG = window.EG;
-  const { el, t, FINAL } = EG;
+  const { el, t } = EG;
   const parts = EG.jobParts;
 
   function duration(job) {
@@ -119,16 +119,14 @@
       this.selectionChanged();
     }
     selectionChanged() {
-      this.opts.onSelection(this.selected(), this.jobs.size);
+      this.opts.onSelection(this.selected());
     }
     /* the selected jobs to which ``action`` applies */
     eligible(action) {
       return this.selected().filter((id) => {
         const job = this.jobs.get(id);
-        if (!job) return false;
-        if (action === "cancel") return parts.UNFINISHED.has(job.status) && !job.cancel_requested;
-        if (action === "retry") return ["failed", "cancelled", "needs_review"].includes(job.status) && !(job.status === "failed" && parts.NO_RETRY.has(job.error_code));
-        return FINAL.has(job.status);
+        // a cancel already asked for is not asked again
+        return !!job && parts.allows[action](job) && !(action === "cancel" && job.cancel_requested);
       });
     }
   }
