@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from app import jobs as store
 from app.db import Database
+from app.engine.isolation import context_owner
 from app.engine.pacing import Pacer
 from app.engine.queue import FairQueue, QueueItem
 from app.engine.runner import JobRunner, RunningJob
@@ -48,6 +49,8 @@ class Dispatcher:
         self.paused = threading.Event()
         self.blocked: Callable[[], bool] = lambda: False  # True while no browser can be started
         self.on_db_error: Callable[[], None] = lambda: None
+        # owners whose context a free browser kept: one of their jobs may go a little ahead (FairQueue.pop)
+        self.kept_owners: Callable[[], frozenset[str]] = frozenset
         self.heartbeat = time.monotonic()
         self._lock = threading.Lock()
         self._running: dict[str, RunningJob] = {}
@@ -78,7 +81,7 @@ class Dispatcher:
             return False
         started = False
         try:
-            item = self.queue.pop(self._ready())
+            item = self.queue.pop(self._ready(), self._prefer())
             if item is None:
                 self.slots.release()
                 started = True  # the slot is already given back
@@ -101,6 +104,13 @@ class Dispatcher:
             return (not cap or per_user.get(item.user, 0) < cap) and self.pacer.ready(item)
 
         return ready
+
+    def _prefer(self) -> Callable[[QueueItem], bool] | None:
+        """Jobs a free browser has kept the context of (no new renderer process to start)."""
+        kept = self.kept_owners()
+        if not kept:
+            return None
+        return lambda item: context_owner(item.user, item.lane, item.group) in kept
 
     def _start(self, item: QueueItem) -> bool:
         handle = RunningJob(

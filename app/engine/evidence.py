@@ -19,13 +19,16 @@ def evidence_dir(work_root: Path, job_id: str) -> Path:
 def capture_evidence(browser: Browser | None, work_root: Path, job_id: str, attempt: int) -> dict[str, Any] | None:
     """Save what this attempt's own tab shows now; None when it never left its blank start page.
 
-    A job runs in a browser context of its own (app.engine.isolation) that starts on about:blank, so a
-    page in it can only be one this attempt navigated to: an earlier job's page cannot be caught.
+    A job runs in a browser context of its own (app.engine.isolation) that starts on about:blank, or
+    on the page the same owner's previous job ended on; neither is caught, only pages it navigated to.
     """
     if browser is None or browser.killed:
         return None
-    if browser.contexts is not None and not browser.contexts.is_open:
-        return None  # not in a job's own context: whatever shows belongs to nobody's attempt
+    contexts = browser.contexts
+    if contexts is not None:
+        ok, own = call_with_timeout(contexts.showing_own_page, 5)
+        if not ok or not own:
+            return None  # not a page of this attempt's own: nobody's, or the previous job's
     ok, url = call_with_timeout(lambda: browser.driver.current_url, 5)
     if not ok or not url or url == "about:blank":
         return None

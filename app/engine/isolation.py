@@ -10,10 +10,13 @@ browser 4 s; a context created on the spot 900 ms, but one created ahead of time
 on the ``browser-prep`` thread while the previous job runs) costs only the switch, first call and
 dispose: 21 + 22 + 31 ms. That is latency; the CPU is still spent, off the job's path: a context's
 renderer process makes a demo publish cost ~1.6 CPU-seconds against ~0.55 in one reused tab and
-~0.7 in a kept context (quiet, one browser), so ``close(keep_for=...)`` keeps a context for the same
+~0.55 in a kept context (quiet, one browser), so ``close(keep_for=...)`` keeps a context for the same
 owner's next job, for up to ``BROWSER_KEPT_CONTEXTS`` owners per browser (least recently used
-dropped first). Chromium flags tried against it (no site isolation, no spare renderer, jitless V8)
-changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
+dropped first). A kept tab is not navigated to about:blank: that browser-initiated navigation swaps
+the renderer process twice (to blank and back to the site), ~250 ms of CPU per job; the page it
+inherited is marked instead (a navigation makes a new document, without the mark), so evidence is
+still only ever of the job's own pages. Chromium flags tried against it (no site isolation, no spare
+renderer, jitless V8) changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
 cookies, storage, cache, service workers and permissions apart, and disposing it drops them all.
 
 Browser contexts are a browser-level DevTools feature ("Not allowed" from a page session, which
@@ -36,6 +39,16 @@ from typing import Any
 import websocket
 
 log = logging.getLogger("examgen.browser")
+
+
+# a variable of the page's own window: any navigation to another document drops it
+_MARK_INHERITED = "window.__examgenInherited = true;"
+_IS_INHERITED = "return window.__examgenInherited === true;"
+
+
+def context_owner(user: str, lane: str, kind: str) -> str:
+    """Whose jobs may share a kept context: one user's jobs on one account (or of one kind without one)."""
+    return f"{user}|{lane or kind}"
 
 
 class IsolationUnavailable(Exception):
@@ -112,6 +125,7 @@ class JobContexts:
         self.home = driver.current_window_handle
         self.context_id: str | None = None
         self._target: str | None = None  # the job's tab
+        self._inherited = False  # the job began on a kept tab's page (marked, so a new page is told apart)
         self._spare: tuple[str, str] | None = None  # (context, tab) no job has touched yet
         # owner -> (context, tab), kept after a success for that owner's next job only, least recently
         # used first: a new context costs a renderer process, which on 2 cores is most of a publish's
@@ -152,18 +166,27 @@ class JobContexts:
         self._target = target
         self.devtools.call("Target.activateTarget", targetId=target)  # the job's tab in front
         self.driver.switch_to.window(target)
+        self._inherited = kept is not None
+        if kept is not None:  # the page the owner's last job ended on: not this job's, not evidence
+            self.driver.execute_script(_MARK_INHERITED)
+
+    def showing_own_page(self) -> bool:
+        """The job's tab shows a page the job navigated to (not about:blank, not a kept tab's last page)."""
+        if self.context_id is None:
+            return False
+        return not self._inherited or not self.driver.execute_script(_IS_INHERITED)
 
     def close(self, keep_for: str = "") -> None:
         """Back to the blank home tab. The job's context (and every tab in it) is destroyed, or, with
-        ``keep_for``, blanked and kept for that owner's next job only (the least recently used kept
+        ``keep_for``, kept as it is for that owner's next job only (the least recently used kept
         context goes when more than ``keep`` are kept)."""
         if self.context_id is None:
             return
         context, self.context_id = self.context_id, None
         target, self._target = self._target, None
+        self._inherited = False
         if keep_for and target is not None and self.keep:
-            self.driver.get("about:blank")  # the next job starts blank: evidence only of its own pages
-            self.driver.switch_to.window(self.home)
+            self.driver.switch_to.window(self.home)  # the page stays: its owner's next job navigates away
             self._kept[keep_for] = (context, target)
             self._kept.move_to_end(keep_for)
             while len(self._kept) > self.keep:

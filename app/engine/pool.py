@@ -38,6 +38,8 @@ class PoolStats:
     created: int
     recycled: int
     failed_starts: int
+    contexts_kept: int = 0  # jobs that began in the context their owner's last job kept
+    contexts_fresh: int = 0  # jobs that began in a new context
 
 
 class DriverPool:
@@ -65,6 +67,8 @@ class DriverPool:
         self.created = 0
         self.recycled = 0
         self.failed_starts = 0
+        self.contexts_kept = 0
+        self.contexts_fresh = 0
         self.start_error: str | None = None  # why the last start failed; None once one succeeds
         self._prepare_queue: queue.SimpleQueue[Browser | None] = queue.SimpleQueue()
         self._preparer: threading.Thread | None = None
@@ -84,12 +88,19 @@ class DriverPool:
                 self._forget(browser, recycled=True)
                 browser.quit()
                 continue
+            kept = bool(owner) and owner in browser.kept_owners
             if not browser.begin_job(owner):
                 log.warning("Browser %s could not open a fresh context; replacing it", browser.id)
                 self._forget(browser, recycled=True)
                 browser.quit()
                 continue
             browser.uses += 1
+            if browser.contexts is not None:
+                with self._cond:
+                    if kept:
+                        self.contexts_kept += 1
+                    else:
+                        self.contexts_fresh += 1
             self._prepare_later(browser)
             return browser
 
@@ -246,6 +257,11 @@ class DriverPool:
             ids = {b.remote.session_id for b in (*self._idle, *self._in_use) if b.remote is not None}
             return ids, self._starting
 
+    def idle_kept_owners(self) -> frozenset[str]:
+        """Owners whose kept context an idle browser has: their next job would start without a new one."""
+        with self._cond:
+            return frozenset().union(*(b.kept_owners for b in self._idle))
+
     def alive(self) -> int:
         """Browsers alive now (idle and lent)."""
         with self._cond:
@@ -261,6 +277,8 @@ class DriverPool:
                 created=self.created,
                 recycled=self.recycled,
                 failed_starts=self.failed_starts,
+                contexts_kept=self.contexts_kept,
+                contexts_fresh=self.contexts_fresh,
             )
 
     def close(self) -> None:

@@ -7,6 +7,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+LOOKAHEAD = 4  # users a free browser's kept contexts may be looked for among (see FairQueue.pop)
+
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -35,6 +37,8 @@ class FairQueue:
         self._levels: dict[int, OrderedDict[str, deque[QueueItem]]] = {}
         self._index: dict[str, QueueItem] = {}
         self._order_cache: list[QueueItem] | None = None
+        self._counts: dict[str, int] = {}  # user -> jobs queued, kept as jobs come and go
+        self._passed_over: str | None = None  # the user a preferred job went before: served next
 
     def __len__(self) -> int:
         with self._lock:
@@ -58,6 +62,7 @@ class FairQueue:
             else:
                 lane.append(item)
             self._index[item.job_id] = item
+            self._counts[item.user] = self._counts.get(item.user, 0) + 1
             self._order_cache = None
             self._changed.notify_all()
 
@@ -79,35 +84,63 @@ class FairQueue:
                 del users[item.user]
             if not users:
                 del self._levels[item.priority]
+            self._counts[item.user] -= 1
+            if not self._counts[item.user]:
+                del self._counts[item.user]
             self._order_cache = None
             return True
 
-    def pop(self, ready: Callable[[QueueItem], bool] | None = None) -> QueueItem | None:
+    def pop(
+        self, ready: Callable[[QueueItem], bool] | None = None, prefer: Callable[[QueueItem], bool] | None = None
+    ) -> QueueItem | None:
         """Take the next job in fair order whose ``ready(item)`` is true, or None.
 
-        ``ready`` lets the dispatcher skip an account that is busy or cooling down without
-        holding back anybody else's jobs.
+        ``ready`` lets the dispatcher skip an account that is busy or cooling down without holding
+        back anybody else's jobs. ``prefer`` (a free browser keeps the job's context) may let one of
+        the next ``LOOKAHEAD`` users go first; the user passed over is served next, whatever comes.
         """
         with self._lock:
             for priority in sorted(self._levels):
                 users = self._levels[priority]
-                for user in list(users):
-                    lane = users[user]
-                    for item in lane:
-                        if ready is None or ready(item):
-                            break
-                    else:
-                        continue
-                    lane.remove(item)
-                    del users[user]
-                    if lane:  # served: to the back of the rotation
-                        users[user] = lane
-                    if not users:
-                        del self._levels[priority]
-                    del self._index[item.job_id]
-                    self._order_cache = None
-                    return item
+                heads = self._ready_heads(users, ready, LOOKAHEAD if prefer is not None else 1)
+                if not heads:
+                    continue
+                user, item = heads[0]
+                if prefer is not None and user != self._passed_over and not prefer(item):
+                    better = next(((u, i) for u, i in heads[1:] if prefer(i)), None)
+                    if better is not None:
+                        self._passed_over = user
+                        user, item = better
+                if user == self._passed_over and item is heads[0][1]:
+                    self._passed_over = None
+                lane = users[user]
+                lane.remove(item)
+                del users[user]
+                if lane:  # served: to the back of the rotation
+                    users[user] = lane
+                if not users:
+                    del self._levels[priority]
+                del self._index[item.job_id]
+                self._counts[item.user] -= 1
+                if not self._counts[item.user]:
+                    del self._counts[item.user]
+                self._order_cache = None
+                return item
             return None
+
+    @staticmethod
+    def _ready_heads(
+        users: OrderedDict[str, deque[QueueItem]], ready: Callable[[QueueItem], bool] | None, limit: int
+    ) -> list[tuple[str, QueueItem]]:
+        """The first ready job of each of the first ``limit`` users (in rotation) that have one."""
+        heads: list[tuple[str, QueueItem]] = []
+        for user, lane in users.items():
+            item = next((i for i in lane if ready is None or ready(i)), None)
+            if item is not None:
+                heads.append((user, item))
+                if len(heads) >= limit:
+                    break
+        return heads
 
     def wait(self, timeout: float) -> None:
         """Block until something is pushed or ``timeout`` passes."""
@@ -142,10 +175,7 @@ class FairQueue:
     def counts_by_user(self) -> dict[str, int]:
         """How many jobs each user has queued."""
         with self._lock:
-            counts: dict[str, int] = {}
-            for item in self._index.values():
-                counts[item.user] = counts.get(item.user, 0) + 1
-            return counts
+            return dict(self._counts)
 
     def _simulate(self) -> list[QueueItem]:
         levels = {p: OrderedDict((u, deque(q)) for u, q in users.items()) for p, users in self._levels.items()}

@@ -18,6 +18,7 @@ from app.crypto import CookieBox
 from app.db import Database
 from app.engine.browser import Browser
 from app.engine.evidence import capture_evidence
+from app.engine.isolation import context_owner
 from app.engine.pool import BrowserStartFailed, DriverPool, PoolClosed, PoolTimeout
 from app.engine.retry import backoff_delay, final_status
 from app.errors import JobFailure, OutcomeUnknown, PermanentFailure, TransientFailure
@@ -121,7 +122,7 @@ class JobRunner:
         )
         reusable = True
         result: JobResult | None = None
-        owner = f"{handle.username}|{handle.lane or handle.kind}"  # who may inherit this job's context
+        owner = context_owner(handle.username, handle.lane, handle.kind)  # who may inherit this job's context
         try:
             if kind.needs_browser:
                 ctx.browser = handle.browser = self.pool.acquire(min(60.0, self.settings.job_timeout), owner)

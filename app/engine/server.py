@@ -92,6 +92,7 @@ class JobServer:
             on_finished=self._on_finished,
             user_max_running=config.user_max_running,
         )
+        self._dispatcher.kept_owners = self._pool.idle_kept_owners
         self._maintenance = Maintenance(self, self._dispatcher, self._pool, self._retries)
         self._reconciler = Reconciler(self, self._dispatcher, self._queue, self._retries)
         self.db.on_error = self._dispatcher.on_db_error = self._runner.on_lost = self._reconciler.trigger

@@ -92,6 +92,12 @@ class ServerCollector(Collector):
         yield CounterMetricFamily("examgen_pool_browsers_recycled", "Browsers retired", value=stats.recycled)
         failed = getattr(stats, "failed_starts", 0)
         yield CounterMetricFamily("examgen_pool_failed_starts", "Browsers that failed to start", value=failed)
+        contexts = CounterMetricFamily(
+            "examgen_pool_job_contexts", "Jobs begun, by context: their owner's kept one, or fresh", labels=["how"]
+        )
+        contexts.add_metric(["kept"], stats.contexts_kept)
+        contexts.add_metric(["fresh"], stats.contexts_fresh)
+        yield contexts
         grid = parts.server.snapshot().grid
         if grid is not None:
             up = sum(1 for n in grid.nodes if n.availability == "UP")

@@ -177,8 +177,10 @@ def test_a_context_is_kept_only_for_the_same_owners_next_job(tmp_path: Path, sit
         assert first.kept_owners == {alice}
 
         again = pool.acquire(owner=alice)
-        assert again is first and again.driver.current_url == "about:blank"  # starts blank all the same
-        assert capture_evidence(again, tmp_path, "alice-next", 1) is None
+        assert again is first and again.driver.current_url == page  # the page the last job left
+        assert capture_evidence(again, tmp_path, "alice-next", 1) is None  # not this job's: not evidence
+        again.driver.get(page + "own")
+        assert capture_evidence(again, tmp_path, "alice-next", 1)["url"] == page + "own"
         assert stored(again) == "secret"  # alice's own storage: the same context
         pool.release(again)  # a failure, say: nothing kept
         assert first.kept_owners == set()

@@ -110,3 +110,30 @@ def test_removing_a_users_last_job_drops_them_from_the_rotation_and_its_priority
     assert "b-urgent" not in q and len(q) == 3 and q.counts_by_user() == {"a": 2, "c": 1}
     assert q.remove("c-0")
     assert drain(q) == ["a-0", "a-1"] and len(q) == 0
+
+
+def test_a_free_browsers_kept_context_lets_a_near_user_go_first_and_the_one_passed_over_goes_next() -> None:
+    q = FairQueue()
+    for n, user in enumerate(("ann", "ben", "cat", "dan", "eve", "fay")):
+        q.push_many(items(user, 2, start=10 * n))
+    kept = {"cat"}  # a free browser keeps cat's context
+
+    def prefer(item: QueueItem) -> bool:
+        return item.user in kept
+
+    assert q.pop(prefer=prefer).job_id == "cat-0"  # third in the rotation: within the look-ahead
+    assert q.pop(prefer=prefer).job_id == "ann-0"  # passed over once: served next, preferred or not
+    kept = {"ann"}  # sixth in the rotation now: too far ahead, fair order holds
+    assert [q.pop(prefer=prefer).job_id for _ in range(2)] == ["ben-0", "dan-0"]
+    assert q.counts_by_user() == {"ann": 1, "ben": 1, "cat": 1, "dan": 1, "eve": 2, "fay": 2}
+    assert drain(q) == ["eve-0", "fay-0", "cat-1", "ann-1", "ben-1", "dan-1", "eve-1", "fay-1"]
+    assert q.counts_by_user() == {}
+
+
+def test_per_user_counts_follow_pushes_pops_and_removals() -> None:
+    q = FairQueue()
+    q.push_many(items("alice", 3) + items("bob", 2, start=3))
+    q.push(items("alice", 1)[0])  # already queued: not counted twice
+    assert q.remove("bob-1") and not q.remove("bob-1")
+    q.pop()
+    assert q.counts_by_user() == {"alice": 2, "bob": 1} and len(q) == 3
