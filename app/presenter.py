@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.accounts import state_counts
+from app.engine.estimates import ANYBODY
 from app.engine.evidence import evidence_dir
-from app.engine.queue import QueueItem
 from app.jobs import count_active
 from app.models import Job, JobStatus, User, utcnow
 from app.timefmt import iso
@@ -26,29 +25,24 @@ class JobViews:
     def __init__(self, server: JobServer, admission: Admission) -> None:
         self.server = server
         self.admission = admission
-        self._cached: tuple[float, dict[str, float]] = (0.0, {})
-
-    def forecast(self, extra: Sequence[QueueItem] = ()) -> dict[str, float]:
-        """Seconds until each waiting job (and each ``extra`` job, submitted now) starts."""
-        return self.server.forecast(extra)
 
     def invalidate(self) -> None:
-        """The queue or the schedule changed here: the next answer computes a fresh forecast."""
-        self._cached = (0.0, {})
-
-    def _starts(self) -> dict[str, float]:
-        """The forecast for the jobs waiting now, reused for a quarter of a second (polling pages)."""
-        at, starts = self._cached
-        if time.monotonic() - at > 0.25:
-            starts = self.forecast()
-            self._cached = (time.monotonic(), starts)
-        return starts
+        """The schedule changed here: the next answer computes a fresh forecast."""
+        self.server.invalidate_forecast()
 
     def many(self, jobs: Sequence[Job], names: dict[int, str]) -> list[dict[str, Any]]:
-        """Job dicts for ``jobs``, computing the queue order and the forecast once for all of them."""
-        waiting = any(j.status in (JobStatus.QUEUED, JobStatus.SCHEDULED) for j in jobs)
-        positions = self.server.positions() if waiting else {}
-        etas = self._starts() if waiting else {}
+        """Job dicts for ``jobs``: positions in O(users) each, and one forecast for all of them."""
+        queued = [j.id for j in jobs if j.status == JobStatus.QUEUED]
+        positions = self.server.positions_of(queued) if queued else {}
+        etas: dict[str, float] = {}
+        if queued or any(j.status == JobStatus.SCHEDULED for j in jobs):
+            forecast = self.server.forecast_now()
+            for job in jobs:
+                if job.status in (JobStatus.QUEUED, JobStatus.SCHEDULED):
+                    due = (job.publish_at - utcnow()).total_seconds() if job.publish_at else None
+                    eta = self.server.eta(forecast, job.id, positions.get(job.id), due)
+                    if eta is not None:
+                        etas[job.id] = eta
         out = [self._dict(j, names.get(j.user_id, ""), positions, etas) for j in jobs]
         for job in out:
             if job["status"] == JobStatus.RUNNING and (live := self.server.live_progress(job["job_id"])):
@@ -117,9 +111,9 @@ class JobViews:
     def queue_status(self, user: User) -> dict[str, Any]:
         """The ``/queue/status`` document for ``user`` (admins also get every user's figures)."""
         snap = self.server.snapshot()
-        last = 2**62  # after everything queued so far
-        new_job_eta = self.forecast([QueueItem("\0server", "\0anybody", 5, last)]).get("\0server", 0.0)
-        user_eta = self.forecast([QueueItem("\0user", user.username, 5, last)]).get("\0user", 0.0)
+        forecast = self.server.forecast_now()
+        new_job_eta = self.server.next_start(forecast, ANYBODY)
+        user_eta = self.server.next_start(forecast, user.username)
         peaks, pool = snap.peaks, snap.pool
         doc: dict[str, Any] = {
             "queue_size": snap.queue_size,

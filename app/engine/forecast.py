@@ -48,6 +48,21 @@ class Setup:
     running: Sequence[RunningJob] = ()
     lanes: dict[str, LaneState] = field(default_factory=dict)
     arrivals: Sequence[tuple[float, QueueItem]] = ()  # (seconds from now, item): scheduled, retrying
+    # jobs that would be submitted now: when each would start, without taking a slot from anybody
+    ghosts: Sequence[QueueItem] = ()
+    limit: int = 0  # stop after this many starts (0: none); the rest is extrapolated (see Outcome)
+    cut: frozenset[str] = frozenset()  # users whose queued items ``levels`` holds only the first of
+
+
+@dataclass
+class Outcome:
+    """Starts found by the simulation; ``complete`` is False when it stopped at its limit, after
+    ``started`` starts ``ended_at`` seconds from now."""
+
+    starts: dict[str, float]
+    complete: bool = True
+    started: int = 0
+    ended_at: float = 0.0
 
 
 class _Queue:
@@ -57,8 +72,10 @@ class _Queue:
     job per lane instead of walking the user's whole backlog.
     """
 
-    def __init__(self, levels: dict[int, list[tuple[str, list[QueueItem]]]]) -> None:
+    def __init__(self, levels: dict[int, list[tuple[str, list[QueueItem]]]], cut: frozenset[str] = frozenset()) -> None:
         self.levels: dict[int, OrderedDict[str, dict[str, deque[QueueItem]]]] = {}
+        self.cut = cut
+        self.ran_out = False  # a cut user's copied items are all served: the copy no longer tells the order
         for users in levels.values():
             for _, items in users:
                 for item in items:
@@ -93,6 +110,8 @@ class _Queue:
                 del users[user]
                 if lanes:  # served: to the back of the rotation
                     users[user] = lanes
+                elif user in self.cut:
+                    self.ran_out = True
                 if not users:
                     del self.levels[priority]
                 return item
@@ -101,7 +120,13 @@ class _Queue:
 
 def simulate(setup: Setup) -> dict[str, float]:
     """Seconds from now until each queued (or arriving) job starts; jobs that never start are left out."""
-    queue = _Queue(setup.levels)
+    return run(setup).starts
+
+
+def run(setup: Setup) -> Outcome:
+    """The simulation, up to ``setup.limit`` starts or until a cut user's copied items run out."""
+    queue = _Queue(setup.levels, setup.cut)
+    ghosts = {item.job_id for item in setup.ghosts}
     lanes = dict(setup.lanes)
     lane_running = {name: lane.running for name, lane in lanes.items()}
     not_before = {name: lane.free_in for name, lane in lanes.items()}
@@ -115,7 +140,10 @@ def simulate(setup: Setup) -> dict[str, float]:
             lane_running[job.lane] = lane_running.get(job.lane, 0) + 1
     free = setup.slots - len(setup.running)
     arrivals = deque(sorted(setup.arrivals, key=lambda a: (a[0], a[1].seq)))
+    for ghost in setup.ghosts:
+        queue.push(ghost)
     starts: dict[str, float] = {}
+    started = 0
     now = 0.0
 
     def user_ok(user: str) -> bool:
@@ -134,6 +162,11 @@ def simulate(setup: Setup) -> dict[str, float]:
             queue.push(arrivals.popleft()[1])
         while free > 0 and (item := queue.pop(ready, user_ok)) is not None:
             starts[item.job_id] = now
+            if item.job_id in ghosts:
+                continue  # would start now; takes nothing from the jobs after it
+            started += 1
+            if queue.ran_out or (setup.limit and started >= setup.limit):
+                return Outcome(starts, complete=False, started=started, ended_at=now)
             free -= 1
             user_running[item.user] = user_running.get(item.user, 0) + 1
             if item.lane:
@@ -156,7 +189,7 @@ def simulate(setup: Setup) -> dict[str, float]:
                 wait = lanes[lane].interval if lane in lanes else 0.0
                 if wait > 0:
                     not_before[lane] = max(not_before.get(lane, 0.0), end + wait)
-    return starts
+    return Outcome(starts, started=started, ended_at=now)
 
 
 def rotation(items: Iterable[QueueItem]) -> dict[int, list[tuple[str, list[QueueItem]]]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
@@ -39,6 +41,8 @@ class FairQueue:
         self._order_cache: list[QueueItem] | None = None
         self._counts: dict[str, int] = {}  # user -> jobs queued, kept as jobs come and go
         self._passed_over: str | None = None  # the user a preferred job went before: served next
+        self._served: set[tuple[int, str]] = set()  # (priority, user) served since joining that rotation
+        self.version = 0  # goes up with every change: the forecast is recomputed only after one
 
     def __len__(self) -> int:
         with self._lock:
@@ -64,6 +68,7 @@ class FairQueue:
             self._index[item.job_id] = item
             self._counts[item.user] = self._counts.get(item.user, 0) + 1
             self._order_cache = None
+            self.version += 1
             self._changed.notify_all()
 
     def push_many(self, items: Iterable[QueueItem]) -> None:
@@ -82,12 +87,14 @@ class FairQueue:
             lane.remove(item)
             if not lane:
                 del users[item.user]
+                self._served.discard((item.priority, item.user))
             if not users:
                 del self._levels[item.priority]
             self._counts[item.user] -= 1
             if not self._counts[item.user]:
                 del self._counts[item.user]
             self._order_cache = None
+            self.version += 1
             return True
 
     def pop(
@@ -97,7 +104,8 @@ class FairQueue:
 
         ``ready`` lets the dispatcher skip an account that is busy or cooling down without holding
         back anybody else's jobs. ``prefer`` (a free browser keeps the job's context) may let one of
-        the next ``LOOKAHEAD`` users go first; the user passed over is served next, whatever comes.
+        the next ``LOOKAHEAD`` users go first; the user passed over is served next, whatever comes,
+        and a user whose first job it is (not served since joining the rotation) is never passed over.
         """
         with self._lock:
             for priority in sorted(self._levels):
@@ -106,7 +114,8 @@ class FairQueue:
                 if not heads:
                     continue
                 user, item = heads[0]
-                if prefer is not None and user != self._passed_over and not prefer(item):
+                regular = (priority, user) in self._served
+                if prefer is not None and regular and user != self._passed_over and not prefer(item):
                     better = next(((u, i) for u, i in heads[1:] if prefer(i)), None)
                     if better is not None:
                         self._passed_over = user
@@ -118,6 +127,9 @@ class FairQueue:
                 del users[user]
                 if lane:  # served: to the back of the rotation
                     users[user] = lane
+                    self._served.add((priority, user))
+                else:
+                    self._served.discard((priority, user))
                 if not users:
                     del self._levels[priority]
                 del self._index[item.job_id]
@@ -125,6 +137,7 @@ class FairQueue:
                 if not self._counts[item.user]:
                     del self._counts[item.user]
                 self._order_cache = None
+                self.version += 1
                 return item
             return None
 
@@ -163,14 +176,56 @@ class FairQueue:
                 self._order_cache = self._simulate()
             return self._order_cache
 
-    def snapshot(self) -> dict[int, list[tuple[str, list[QueueItem]]]]:
-        """Priority -> [(user, items in order)] in the current rotation, for the forecast."""
+    def snapshot(self, budget: int | None = None) -> tuple[dict[int, list[tuple[str, list[QueueItem]]]], set[str]]:
+        """Priority -> [(user, items in order)] in the current rotation, for the forecast, and the users
+        whose items were cut: with a ``budget``, each level's users share about that many items (so a
+        deep queue is copied in bounded time)."""
         with self._lock:
-            return {p: [(u, list(q)) for u, q in users.items()] for p, users in self._levels.items()}
+            cut: set[str] = set()
+            levels: dict[int, list[tuple[str, list[QueueItem]]]] = {}
+            for p, users in self._levels.items():
+                levels[p] = []
+                per_user = None if budget is None else budget // len(users) + 16
+                for u, q in users.items():
+                    if per_user is not None and len(q) > per_user:
+                        cut.add(u)
+                        levels[p].append((u, list(itertools.islice(q, per_user))))
+                    else:
+                        levels[p].append((u, list(q)))
+            return levels, cut
 
     def positions(self) -> dict[str, int]:
-        """Job id -> 1-based position in the serving order."""
+        """Job id -> 1-based position in the serving order (the whole queue: tests and small queues)."""
         return {job_id: i + 1 for i, job_id in enumerate(self.order())}
+
+    def positions_of(self, job_ids: Iterable[str]) -> dict[str, int]:
+        """The 1-based serving position of each of ``job_ids`` that is queued, in O(users) each."""
+        with self._lock:
+            out: dict[str, int] = {}
+            for job_id in job_ids:
+                item = self._index.get(job_id)
+                if item is not None:
+                    lane = self._levels[item.priority][item.user]
+                    k = bisect.bisect_left(lane, item.seq, key=lambda i: i.seq)
+                    out[job_id] = self._place(item.priority, item.user, k) + 1
+            return out
+
+    def position_after(self, user: str, priority: int) -> int:
+        """The position a job ``user`` submitted now at ``priority`` would have."""
+        with self._lock:
+            users = self._levels.get(priority, {})
+            return self._place(priority, user, len(users.get(user, ()))) + 1
+
+    def _place(self, priority: int, user: str, k: int) -> int:
+        """Jobs served before the ``k``-th (0-based) job of ``user`` at ``priority``: every job of the
+        levels before, then ``k`` full rounds of this level, then the users ahead of ``user`` in the
+        rotation that still have a ``k``-th job."""
+        ahead = sum(len(q) for p, users in self._levels.items() if p < priority for q in users.values())
+        seen_user = False
+        for u, q in self._levels.get(priority, {}).items():
+            seen_user = seen_user or u == user
+            ahead += min(len(q), k) + (1 if not seen_user and len(q) > k else 0)
+        return ahead
 
     def counts_by_user(self) -> dict[str, int]:
         """How many jobs each user has queued."""

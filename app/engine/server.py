@@ -66,6 +66,7 @@ class JobServer:
         self.enqueue, self.forget, self.requeue_ids, self.holds = w.enqueue, w.forget, w.requeue_ids, w.holds
         self.promote_scheduled, self.waiting = w.promote_scheduled, w.count
         self.is_waiting, self.positions = w.is_waiting, w.positions
+        self.positions_of = self._queue.positions_of
         self._figures = QueueFigures(db)
         self._pool = DriverPool(
             factory.create, config.driver_pool_size, config.driver_idle_timeout, config.driver_max_uses
@@ -100,7 +101,9 @@ class JobServer:
         self._estimator = Estimator(platforms, *parts)
         self._estimator.slots = lambda: max(1, min(config.max_concurrent_jobs, self._pool.size))
         self.expected_seconds = self._estimator.expected_seconds
-        self.forecast = self._estimator.forecast
+        e = self._estimator
+        self.forecast, self.forecast_now, self.eta, self.next_start = e.forecast, e.current, e.eta, e.next_start
+        self.invalidate_forecast = e.invalidate
         self.account_changed = self._lanes.account_changed
         loops = {"dispatcher": self._dispatcher.loop, "maintenance": self._maintenance.loop}
         self._threads = Supervisor({**loops, "reconciler": self._reconciler.loop}, self.stop_event)

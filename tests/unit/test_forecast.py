@@ -57,7 +57,7 @@ def test_the_forecast_follows_the_queues_own_rotation() -> None:
     queue = FairQueue()
     for item in items("a", 3) + items("b", 3, start=10):
         queue.push(item)
-    starts = simulate(Setup(slots=1, levels=queue.snapshot(), duration=lambda item: 1.0))
+    starts = simulate(Setup(slots=1, levels=queue.snapshot()[0], duration=lambda item: 1.0))
     forecast_order = sorted(starts, key=starts.__getitem__)
     assert forecast_order == queue.order()
 
@@ -71,3 +71,20 @@ def test_jobs_that_can_never_start_are_left_out() -> None:
         lanes={lane: LaneState(capacity=1, running=1)},
     )
     assert starts == {"u-0": 5.0, "u-1": 15.0}
+
+
+def test_a_deep_queue_is_simulated_up_to_its_limit_and_says_so() -> None:
+    from app.engine.forecast import run as run_setup
+
+    queue = FairQueue()
+    for item in items("a", 400) + items("b", 400, start=1000):
+        queue.push(item)
+    levels, cut = queue.snapshot(budget=100)
+    assert cut == {"a", "b"} and all(len(its) == 66 for _, its in levels[5])
+    ghost = QueueItem("ghost", "c", 5, 2**62)
+    setup = Setup(slots=2, levels=levels, duration=lambda i: 1.0, limit=100, cut=frozenset(cut), ghosts=[ghost])
+    outcome = run_setup(setup)
+    assert not outcome.complete and outcome.started == 100 and outcome.ended_at == 49.0
+    assert outcome.starts["ghost"] == 1.0  # a newcomer's job: after one round, taking no slot
+    full = simulate(Setup(slots=2, levels=queue.snapshot()[0], duration=lambda i: 1.0))
+    assert all(full[job] == at for job, at in outcome.starts.items() if job != "ghost")

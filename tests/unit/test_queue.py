@@ -121,12 +121,16 @@ def test_a_free_browsers_kept_context_lets_a_near_user_go_first_and_the_one_pass
     def prefer(item: QueueItem) -> bool:
         return item.user in kept
 
-    assert q.pop(prefer=prefer).job_id == "cat-0"  # third in the rotation: within the look-ahead
-    assert q.pop(prefer=prefer).job_id == "ann-0"  # passed over once: served next, preferred or not
-    kept = {"ann"}  # sixth in the rotation now: too far ahead, fair order holds
-    assert [q.pop(prefer=prefer).job_id for _ in range(2)] == ["ben-0", "dan-0"]
-    assert q.counts_by_user() == {"ann": 1, "ben": 1, "cat": 1, "dan": 1, "eve": 2, "fay": 2}
-    assert drain(q) == ["eve-0", "fay-0", "cat-1", "ann-1", "ben-1", "dan-1", "eve-1", "fay-1"]
+    assert q.pop(prefer=prefer).job_id == "ann-0"  # ann's first job: a newcomer is never passed over
+    q.push(QueueItem("ann-9", "ann", 5, 9))
+    assert [q.pop().job_id for _ in range(5)] == ["ben-0", "cat-0", "dan-0", "eve-0", "fay-0"]
+    assert q.pop(prefer=prefer).job_id == "cat-1"  # third in the rotation: within the look-ahead
+    assert q.pop(prefer=prefer).job_id == "ann-1"  # passed over once: served next, preferred or not
+    kept = {"ann"}  # fifth in the rotation now: too far ahead, fair order holds
+    assert q.pop(prefer=prefer).job_id == "ben-1"
+    assert q.pop(prefer=prefer).job_id == "ann-9"  # fourth now: within reach, dan passed over
+    assert q.counts_by_user() == {"dan": 1, "eve": 1, "fay": 1}
+    assert drain(q) == ["dan-1", "eve-1", "fay-1"]
     assert q.counts_by_user() == {}
 
 
@@ -137,3 +141,23 @@ def test_per_user_counts_follow_pushes_pops_and_removals() -> None:
     assert q.remove("bob-1") and not q.remove("bob-1")
     q.pop()
     assert q.counts_by_user() == {"alice": 2, "bob": 1} and len(q) == 3
+
+
+def test_positions_by_formula_match_the_serving_order_and_a_new_jobs_place() -> None:
+    import random
+
+    rng = random.Random(7)
+    q = FairQueue()
+    for seq in range(300):
+        user = rng.choice(["ann", "ben", "cat", "dan"])
+        q.push(QueueItem(f"j{seq}", user, rng.choice([3, 5, 5, 7]), seq))
+    for _ in range(40):
+        q.pop()
+    q.remove(next(iter(q.positions())))
+    full = q.positions()
+    assert q.positions_of([*full, "nope"]) == full
+    for user in ("ann", "eve"):
+        expected = q.position_after(user, 5)
+        q.push(QueueItem(f"new-{user}", user, 5, 10_000))
+        assert q.positions()[f"new-{user}"] == expected
+        q.remove(f"new-{user}")
