@@ -53,6 +53,7 @@ format: $(DEV)
 bench: $(DEV) browser
 	$(PY) -m bench.publish
 	$(PY) -m bench.memory
+	$(PY) -m bench.deep_queue
 	$(PY) -m bench.batch
 	$(PY) -m bench.upload
 	$(PY) -m bench.remote
