@@ -44,9 +44,9 @@ class JobViews:
                     if eta is not None:
                         etas[job.id] = eta
         out = [self._dict(j, names.get(j.user_id, ""), positions, etas) for j in jobs]
-        for job in out:
-            if job["status"] == JobStatus.RUNNING and (live := self.server.live_progress(job["job_id"])):
-                job["progress"], job["phase"] = live  # kept in memory while it runs
+        for shown in out:
+            if shown["status"] == JobStatus.RUNNING and (live := self.server.live_progress(shown["job_id"])):
+                shown["progress"], shown["phase"] = live  # kept in memory while it runs
         return out
 
     def one(self, job: Job, names: dict[int, str]) -> dict[str, Any]:

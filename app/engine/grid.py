@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -225,3 +226,19 @@ def close_browser(cdp_url: str, timeout: float) -> bool:
             ws.close()
         except Exception:  # noqa: BLE001 - closing a dead socket
             pass
+
+
+def wait_until_sessions_end(sessions: list[RemoteSession], timeout: float) -> None:
+    """Wait until the Grid lists none of ``sessions``: its nodes close their browsers after the
+    delete returns, and "no browser outlives the server" holds for remote ones too."""
+    ids = {s.session_id for s in sessions}
+    client = sessions[0].client
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if not ids & client.status().sessions.keys():
+                return
+        except (OSError, ValueError):
+            return  # the Grid is gone: so are its sessions
+        time.sleep(0.2)
+    log.warning("The Grid still lists %d of this server's sessions after %.0f s", len(ids), timeout)

@@ -6,14 +6,16 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.engine.browser import Browser
+from app.engine.grid import wait_until_sessions_end
 
 if TYPE_CHECKING:
-    from app.engine.grid import RemoteSession
+    pass
 
 log = logging.getLogger("examgen.pool")
 
@@ -67,8 +69,7 @@ class DriverPool:
         self.created = 0
         self.recycled = 0
         self.failed_starts = 0
-        self.contexts_kept = 0
-        self.contexts_fresh = 0
+        self._context_counts: Counter[str] = Counter()
         self.start_error: str | None = None  # why the last start failed; None once one succeeds
         self._prepare_queue: queue.SimpleQueue[Browser | None] = queue.SimpleQueue()
         self._preparer: threading.Thread | None = None
@@ -96,11 +97,7 @@ class DriverPool:
                 continue
             browser.uses += 1
             if browser.contexts is not None:
-                with self._cond:
-                    if kept:
-                        self.contexts_kept += 1
-                    else:
-                        self.contexts_fresh += 1
+                self._context_counts["kept" if kept else "fresh"] += 1  # figures only: no lock needed
             self._prepare_later(browser)
             return browser
 
@@ -277,8 +274,8 @@ class DriverPool:
                 created=self.created,
                 recycled=self.recycled,
                 failed_starts=self.failed_starts,
-                contexts_kept=self.contexts_kept,
-                contexts_fresh=self.contexts_fresh,
+                contexts_kept=self._context_counts["kept"],
+                contexts_fresh=self._context_counts["fresh"],
             )
 
     def close(self) -> None:
@@ -293,22 +290,6 @@ class DriverPool:
             browser.quit(timeout=3)
         remote = [b.remote for b in browsers if b.remote is not None]
         if remote:
-            _wait_until_ended(remote, timeout=10)
+            wait_until_sessions_end(remote, timeout=10)
         if browsers:
             log.info("Browser pool closed (%d browsers quit)", len(browsers))
-
-
-def _wait_until_ended(sessions: list[RemoteSession], timeout: float) -> None:
-    """Wait until the Grid lists none of ``sessions``: its nodes close their browsers after the
-    delete returns, and "no browser outlives the server" holds for remote ones too."""
-    ids = {s.session_id for s in sessions}
-    client = sessions[0].client
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if not ids & client.status().sessions.keys():
-                return
-        except (OSError, ValueError):
-            return  # the Grid is gone: so are its sessions
-        time.sleep(0.2)
-    log.warning("The Grid still lists %d of this server's sessions after %.0f s", len(ids), timeout)

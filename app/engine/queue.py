@@ -213,8 +213,9 @@ class FairQueue:
     def position_after(self, user: str, priority: int) -> int:
         """The position a job ``user`` submitted now at ``priority`` would have."""
         with self._lock:
-            users = self._levels.get(priority, {})
-            return self._place(priority, user, len(users.get(user, ()))) + 1
+            users = self._levels.get(priority)
+            lane = users.get(user) if users is not None else None
+            return self._place(priority, user, len(lane) if lane else 0) + 1
 
     def _place(self, priority: int, user: str, k: int) -> int:
         """Jobs served before the ``k``-th (0-based) job of ``user`` at ``priority``: every job of the
