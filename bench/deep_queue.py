@@ -59,6 +59,9 @@ def measure(server: ServerProcess, tokens: list[str]) -> dict[str, dict[str, flo
     def submit_one() -> None:
         made.extend(server.publish(token, [article("[one]", len(made))], priority=9))
 
+    for _ in range(20):  # untimed: connections, caches and the first forecast of this depth
+        server.call("GET", "/queue/status", token=token)
+        server.call("GET", "/api/jobs?limit=20", token=token)
     figures = {
         "healthz": timed(lambda: server.call("GET", "/healthz"), SAMPLES["healthz"]),
         "queue_status": timed(lambda: server.call("GET", "/queue/status", token=token), SAMPLES["queue_status"]),
