@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.engine.dispatcher import Dispatcher
-from app.engine.forecast import LaneState, Outcome, Setup, run, simulate
+from app.engine.forecast import LaneState, Outcome, Setup, run
 from app.engine.forecast import RunningJob as ForecastRunning
 from app.engine.lanes import Lanes
 from app.engine.queue import FairQueue, QueueItem
@@ -54,10 +54,6 @@ class Estimator:
             return platform.pacing.typical_seconds
         return self.figures.avg_job_seconds if self.figures.measured else DEFAULT_JOB_SECONDS
 
-    def forecast(self, extra: Sequence[QueueItem] = ()) -> dict[str, float]:
-        """Seconds until each waiting job (and each ``extra`` job, submitted now) starts (a full simulation)."""
-        return simulate(self._setup(extra, ghosts=(), levels=self.queue.snapshot()[0]))
-
     def current(self) -> Forecast:
         """The forecast of now: reused while the queue and the running jobs are unchanged (for at most a
         second), so a poll costs a lookup; a deep queue is simulated for ``SIMULATED`` starts only."""
@@ -70,7 +66,7 @@ class Estimator:
         users = {u for level in levels.values() for u, _ in level} | {h.username for h in self.dispatcher.running()}
         ghosts = [QueueItem(_ghost(u), u, NEW_JOB_PRIORITY, 2**62) for u in sorted(users - cut)]
         ghosts.append(QueueItem(_ghost(ANYBODY), ANYBODY, NEW_JOB_PRIORITY, 2**62))
-        outcome = run(self._setup((), ghosts, levels, cut))
+        outcome = run(self._setup(ghosts, levels, cut))
         pace = outcome.ended_at / outcome.started if outcome.started else 0.0
         fresh = Forecast(outcome, pace or self.figures.avg_job_seconds / max(1, self.slots()), time.monotonic())
         with self._lock:
@@ -100,7 +96,6 @@ class Estimator:
 
     def _setup(
         self,
-        extra: Sequence[QueueItem],
         ghosts: Sequence[QueueItem],
         levels: dict[int, list[tuple[str, list[QueueItem]]]],
         cut: set[str] | None = None,
@@ -118,7 +113,6 @@ class Estimator:
         }
         wall = utcnow()
         arrivals = [(max(0.0, (due - wall).total_seconds()), item) for due, item in self.schedule.items()]
-        arrivals += [(0.0, item) for item in extra]
         return Setup(
             slots=self.slots(),
             levels=levels,

@@ -102,7 +102,7 @@ class JobServer:
         self._estimator.slots = lambda: max(1, min(config.max_concurrent_jobs, self._pool.size))
         self.expected_seconds = self._estimator.expected_seconds
         e = self._estimator
-        self.forecast, self.forecast_now, self.eta, self.next_start = e.forecast, e.current, e.eta, e.next_start
+        self.forecast_now, self.eta, self.next_start = e.current, e.eta, e.next_start
         self.invalidate_forecast = e.invalidate
         self.account_changed = self._lanes.account_changed
         loops = {"dispatcher": self._dispatcher.loop, "maintenance": self._maintenance.loop}
