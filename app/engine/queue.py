@@ -79,10 +79,22 @@ class FairQueue:
     def remove(self, job_id: str) -> bool:
         """Take a job out (cancelled, deleted); True if it was queued."""
         with self._lock:
-            item = self._index.get(job_id)
+            item = self._index.pop(job_id, None)
             if item is None:
                 return False
-            self._take(item, served=False)
+            users = self._levels[item.priority]
+            lane = users[item.user]
+            lane.remove(item)
+            if not lane:
+                del users[item.user]
+                self._served.discard((item.priority, item.user))
+            if not users:
+                del self._levels[item.priority]
+            self._counts[item.user] -= 1
+            if not self._counts[item.user]:
+                del self._counts[item.user]
+            self._order_cache = None
+            self.version += 1
             return True
 
     def pop(
@@ -110,29 +122,24 @@ class FairQueue:
                         user, item = better
                 if user == self._passed_over and item is heads[0][1]:
                     self._passed_over = None
-                self._take(item, served=True)
+                lane = users[user]
+                lane.remove(item)
+                del users[user]
+                if lane:  # served: to the back of the rotation
+                    users[user] = lane
+                    self._served.add((priority, user))
+                else:
+                    self._served.discard((priority, user))
+                if not users:
+                    del self._levels[priority]
+                del self._index[item.job_id]
+                self._counts[item.user] -= 1
+                if not self._counts[item.user]:
+                    del self._counts[item.user]
+                self._order_cache = None
+                self.version += 1
                 return item
             return None
-
-    def _take(self, item: QueueItem, served: bool) -> None:
-        """Take ``item`` out of every structure; a ``served`` user goes to the back of the rotation."""
-        users = self._levels[item.priority]
-        lane = users[item.user]
-        lane.remove(item)
-        if not lane:
-            del users[item.user]
-            self._served.discard((item.priority, item.user))
-        elif served:
-            users.move_to_end(item.user)
-            self._served.add((item.priority, item.user))
-        if not users:
-            del self._levels[item.priority]
-        del self._index[item.job_id]
-        self._counts[item.user] -= 1
-        if not self._counts[item.user]:
-            del self._counts[item.user]
-        self._order_cache = None
-        self.version += 1
 
     @staticmethod
     def _ready_heads(
