@@ -74,8 +74,13 @@ class Dispatcher:
 
     def run_once(self, wait: float = 0.5) -> bool:
         """Start at most one job; True if one was started."""
-        if self.paused.is_set() or self.blocked():
-            self.stop.wait(wait)  # blocked: jobs wait in the queue instead of burning their retries
+        # counted before looking: a job that ends or arrives from here on ends the wait below at once
+        mark = self.queue.signals()
+        if self.paused.is_set():
+            self.stop.wait(wait)
+            return False
+        if self.blocked():  # jobs wait in the queue instead of burning their retries
+            self.queue.wait(wait, since=mark)
             return False
         if not self.slots.acquire(timeout=wait):
             return False
@@ -85,7 +90,7 @@ class Dispatcher:
             if item is None:
                 self.slots.release()
                 started = True  # the slot is already given back
-                self.queue.wait(wait)
+                self.queue.wait(wait, since=mark)
                 return False
             started = self._start(item)
             return started

@@ -43,6 +43,7 @@ class FairQueue:
         self._passed_over: str | None = None  # the user a preferred job went before: served next
         self._served: set[tuple[int, str]] = set()  # (priority, user) served since joining that rotation
         self.version = 0  # goes up with every change: the forecast is recomputed only after one
+        self._signals = 0  # goes up with every push and wake: a waiter that saw an older count returns
 
     def __len__(self) -> int:
         with self._lock:
@@ -69,6 +70,7 @@ class FairQueue:
             self._counts[item.user] = self._counts.get(item.user, 0) + 1
             self._order_cache = None
             self.version += 1
+            self._signals += 1
             self._changed.notify_all()
 
     def push_many(self, items: Iterable[QueueItem]) -> None:
@@ -155,14 +157,23 @@ class FairQueue:
                     break
         return heads
 
-    def wait(self, timeout: float) -> None:
-        """Block until something is pushed or ``timeout`` passes."""
+    def signals(self) -> int:
+        """How many pushes and wakes so far: pass it to ``wait`` so none in between is missed."""
+        with self._lock:
+            return self._signals
+
+    def wait(self, timeout: float, since: int | None = None) -> None:
+        """Block until something is pushed or woken (after ``signals()`` was ``since``) or ``timeout`` passes."""
         with self._changed:
-            self._changed.wait(timeout)
+            if since is None:
+                self._changed.wait(timeout)
+            elif self._signals == since:
+                self._changed.wait_for(lambda: self._signals != since, timeout)
 
     def wake(self) -> None:
         """Wake a waiting dispatcher (state it depends on changed outside the queue)."""
         with self._changed:
+            self._signals += 1
             self._changed.notify_all()
 
     def order(self) -> list[str]:

@@ -128,3 +128,20 @@ def test_a_stop_that_looks_while_a_job_is_being_launched_waits_instead_of_failin
     assert dispatcher.join_all(30)
     assert seen == [False, False]
     assert core.job(job_id).status == JobStatus.SUCCESS
+
+
+def test_a_dispatcher_waiting_for_a_free_browser_looks_again_as_soon_as_a_job_ends(core: Core) -> None:
+    """Blocked (as many jobs running as browsers), it must not sleep out its wait after a job ends."""
+    (job_id,) = core.submit("alice", "ok")
+    dispatcher = core.server._dispatcher
+    busy = [True]
+    dispatcher.blocked = lambda: busy[0]
+    looked = threading.Thread(target=dispatcher.run_once, args=(60,), daemon=True)
+    looked.start()
+    looked.join(0.2)
+    assert looked.is_alive(), "blocked: it waits"
+    busy[0] = False
+    core.server._queue.wake()  # what a job's thread does as it ends
+    looked.join(20)
+    assert not looked.is_alive(), "the wait went on after a job ended"
+    assert core.step() is True and core.job(job_id).status == JobStatus.SUCCESS

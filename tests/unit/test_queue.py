@@ -161,3 +161,34 @@ def test_positions_by_formula_match_the_serving_order_and_a_new_jobs_place() -> 
         q.push(QueueItem(f"new-{user}", user, 5, 10_000))
         assert q.positions()[f"new-{user}"] == expected
         q.remove(f"new-{user}")
+
+
+def test_a_wake_or_push_between_looking_and_waiting_is_not_missed() -> None:
+    # the dispatcher counts signals, looks (pop, its blocked check), then waits: what happened
+    # in between must end the wait at once, or a free slot idles for the whole timeout
+    q = FairQueue()
+    mark = q.signals()
+    q.wake()  # e.g. a job ended just after the dispatcher looked
+    waited = _waiter(q, mark)
+    waited.join(20)
+    assert not waited.is_alive(), "the wait missed a wake that came before it"
+
+    mark = q.signals()
+    q.push(items("a", 1)[0])
+    waited = _waiter(q, mark)
+    waited.join(20)
+    assert not waited.is_alive(), "the wait missed a push that came before it"
+
+    mark = q.signals()
+    waited = _waiter(q, mark)
+    waited.join(0.2)
+    assert waited.is_alive(), "nothing happened since the mark: the wait goes on"
+    q.wake()
+    waited.join(20)
+    assert not waited.is_alive()
+
+
+def _waiter(q: FairQueue, mark: int) -> threading.Thread:
+    thread = threading.Thread(target=q.wait, args=(60, mark), daemon=True)
+    thread.start()
+    return thread
