@@ -72,7 +72,7 @@ class ClickState(StrEnum):
 
     NONE = "none"
     ABOUT = "about"  # recorded just before the click: the outcome is unknown until verified
-    DONE = "done"  # the click happened; the article should exist
+    DONE = "done"  # the click happened (rows of older versions; recovery treats it as ABOUT)
 
 
 class User(Base):

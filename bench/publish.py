@@ -76,11 +76,13 @@ def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
     def sample_memory() -> None:
         while not stop.is_set():
             peak["pss"] = max(peak["pss"], tree_pss(server.proc.pid))
-            stop.wait(0.5)
+            stop.wait(2)  # reading every process's smaps costs CPU the browsers then lack
 
     pollers = [threading.Thread(target=poll_status), threading.Thread(target=sample_memory)]
     submit_lat: list[float] = []
     owned: dict[str, list[str]] = {t: [] for t in tokens}
+    me, server_proc = psutil.Process(), psutil.Process(server.proc.pid)
+    cpu0 = (sum(me.cpu_times()[:2]), sum(server_proc.cpu_times()[:2]))
     t0 = time.perf_counter()
     for t in pollers:
         t.start()
@@ -108,6 +110,11 @@ def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
         "queue_status_ms": {"p50": pct(status_lat, 50), "p99": pct(status_lat, 99), "n": len(status_lat)},
         "healthz_floor_ms": {"p50": pct(floor_lat, 50), "p99": pct(floor_lat, 99), "n": len(floor_lat)},
         "peak_pss_mb": round(peak["pss"] / 2**20, 1),
+        # CPU-seconds per job of the server's own Python, and of this client (submits, polling, sampling)
+        "cpu_s_per_job": {
+            "server_python": round((sum(server_proc.cpu_times()[:2]) - cpu0[1]) / len(jobs), 3),
+            "bench_client": round((sum(me.cpu_times()[:2]) - cpu0[0]) / len(jobs), 3),
+        },
         "job_contexts": contexts,  # kept: the owner's context reused; fresh: a new one (a renderer process)
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -46,6 +47,51 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]
     return True, box.get("value")
 
 
+class DriverCalls:
+    """A browser's own helper thread for its time-limited calls: a thread started per call waits
+    for the interpreter lock on a busy 2-core machine (~20 ms a job, twice per job). A call that
+    hangs leaves the thread stuck; the calls after it get a thread of their own."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], dict[str, Any], threading.Event] | None]
+        self._calls = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stuck = False
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]:
+        """Run ``fn`` on the helper thread; (finished, result), as ``call_with_timeout``."""
+        with self._lock:
+            if self._stuck:
+                return call_with_timeout(fn, timeout)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
+                self._thread.start()
+            box: dict[str, Any] = {}
+            done = threading.Event()
+            self._calls.put((fn, box, done))
+            if not done.wait(timeout):
+                self._stuck = True  # the lock held meanwhile: no call queues behind a hung one
+                return False, None
+        if "error" in box:
+            return False, box["error"]
+        return True, box.get("value")
+
+    def close(self) -> None:
+        """End the helper thread once it is idle (a stuck one ends with its call)."""
+        self._calls.put(None)
+
+    def _serve(self) -> None:
+        while (call := self._calls.get()) is not None:
+            fn, box, done = call
+            try:
+                box["value"] = fn()
+            except Exception as exc:  # noqa: BLE001 - reported to the caller
+                box["error"] = exc
+            done.set()
+
+
 class RemoteDriver(webdriver.Remote):
     """A Grid session that refuses every command once its browser was ended from the control side.
 
@@ -85,12 +131,13 @@ class Browser:
         self.killed = False
         self.contexts: JobContexts | None = None
         self.remote = remote  # set for a browser on a Selenium Grid
+        self.calls = DriverCalls(f"browser-{self.id}")
 
     def healthy(self, timeout: float = 5.0) -> bool:
         """The browser answers a trivial script quickly."""
         if self.killed:
             return False
-        ok, value = call_with_timeout(lambda: self.driver.execute_script("return 1"), timeout)
+        ok, value = self.calls.call(lambda: self.driver.execute_script("return 1"), timeout)
         return ok and value == 1
 
     def begin_job(self, owner: str = "", timeout: float = 15.0) -> bool:
@@ -98,7 +145,7 @@ class Browser:
         if self.contexts is None:
             return True  # no contexts here: the pool recycles this browser after every job
         contexts = self.contexts
-        ok, _ = call_with_timeout(lambda: contexts.open(owner), timeout)
+        ok, _ = self.calls.call(lambda: contexts.open(owner), timeout)
         return ok
 
     def prepare_next_job(self) -> None:
@@ -115,7 +162,7 @@ class Browser:
         if self.contexts is None:
             return False
         contexts = self.contexts
-        ok, _ = call_with_timeout(lambda: contexts.close(keep_for), timeout)
+        ok, _ = self.calls.call(lambda: contexts.close(keep_for), timeout)
         return ok
 
     @property
@@ -160,6 +207,7 @@ class Browser:
 
     def quit(self, timeout: float = 5.0) -> None:
         """Quit politely for a few seconds, then kill what is left and wait until it is gone."""
+        self.calls.close()
         if self.contexts is not None:
             self.contexts.devtools.close()
         if self.remote is not None:

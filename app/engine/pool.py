@@ -65,6 +65,7 @@ class DriverPool:
         self._idle: list[Browser] = []
         self._in_use: set[Browser] = set()
         self._starting = 0
+        self._retiring: set[Browser] = set()  # being quit off the job's thread: counted until gone
         self._closed = False
         self.created = 0
         self.recycled = 0
@@ -84,14 +85,15 @@ class DriverPool:
             browser = self._take_or_reserve(deadline, owner)
             if browser is None:  # a slot was reserved for a new browser
                 browser = self._start()
-            elif not browser.healthy():
+            elif browser.contexts is None and not browser.healthy():
+                # with contexts, opening the job's one below talks to the browser: that is the check
                 log.warning("Browser %s failed its health check; replacing it", browser.id)
                 self._forget(browser, recycled=True)
                 browser.quit()
                 continue
             kept = bool(owner) and owner in browser.kept_owners
             if not browser.begin_job(owner):
-                log.warning("Browser %s could not open a fresh context; replacing it", browser.id)
+                log.warning("Browser %s did not answer or could not open the job's context; replacing it", browser.id)
                 self._forget(browser, recycled=True)
                 browser.quit()
                 continue
@@ -129,7 +131,7 @@ class DriverPool:
                     self._idle.remove(browser)
                     self._in_use.add(browser)
                     return browser
-                if len(self._in_use) + self._starting < self.size:
+                if len(self._in_use) + self._starting + len(self._retiring) < self.size:
                     self._starting += 1
                     return None
                 remaining = deadline - self._clock()
@@ -211,8 +213,25 @@ class DriverPool:
                     return
         reason = "worn out" if worn else "not reusable"
         log.info("Browser %s recycled (%s, %d uses)", browser.id, reason, browser.uses)
-        self._forget(browser, recycled=True)
-        browser.quit()
+        self._retire(browser)
+
+    def _retire(self, browser: Browser) -> None:
+        """Quit a browser on a thread of its own: quitting takes seconds, and the job that used it
+        last is not done (its outcome unwritten) until ``release`` returns."""
+        with self._cond:
+            self._forget(browser, recycled=True)
+            self._retiring.add(browser)
+        threading.Thread(target=self._quit_retired, args=(browser,), name=f"browser-quit-{browser.id}").start()
+
+    def _quit_retired(self, browser: Browser) -> None:
+        try:
+            browser.quit()
+        except Exception:  # quit kills what does not answer; anything else must not kill this thread
+            log.exception("Browser %s: quitting failed", browser.id)
+        finally:
+            with self._cond:
+                self._retiring.discard(browser)
+                self._cond.notify_all()
 
     def kill(self, browser: Browser) -> None:
         """Kill a lent browser from the control side (timeout, cancel); its job sees errors."""
@@ -260,9 +279,9 @@ class DriverPool:
             return frozenset().union(*(b.kept_owners for b in self._idle))
 
     def alive(self) -> int:
-        """Browsers alive now (idle and lent)."""
+        """Browsers alive now (idle, lent, and being quit)."""
         with self._cond:
-            return len(self._idle) + len(self._in_use)
+            return len(self._idle) + len(self._in_use) + len(self._retiring)
 
     def stats(self) -> PoolStats:
         """The figures ``/queue/status`` shows."""
@@ -288,6 +307,8 @@ class DriverPool:
         self._prepare_queue.put(None)
         for browser in browsers:
             browser.quit(timeout=3)
+        with self._cond:  # "no Chromium outlives the server" includes the ones being recycled
+            self._cond.wait_for(lambda: not self._retiring, timeout=20)
         remote = [b.remote for b in browsers if b.remote is not None]
         if remote:
             wait_until_sessions_end(remote, timeout=10)
