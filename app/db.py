@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -72,13 +73,17 @@ class Database:
         read_engine = self.engine.execution_options(**{_READ_ONLY: True})
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and a writer that finds the lock taken sleeps in steps of
+        # up to 100 ms before it looks again; queueing this process's writers on a lock of our own
+        # hands the write lock over the moment it is free (other processes still meet the busy timeout)
+        self._write_turn: AbstractContextManager[Any] = threading.RLock() if self.is_sqlite else nullcontext()
         self.on_error: Callable[[], None] = lambda: None  # the reconciler listens here
         self.errors = 0
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A short write transaction: committed on success, rolled back on error."""
-        with self._writer.begin() as session:
+        with self._write_turn, self._writer.begin() as session:
             yield session
 
     def write_retrying(

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from app.engine.browser import Browser
 from app.engine.grid import wait_until_sessions_end
-
-if TYPE_CHECKING:
-    pass
+from app.engine.isolation import ContextPreparer
 
 log = logging.getLogger("examgen.pool")
 
@@ -72,8 +68,7 @@ class DriverPool:
         self.failed_starts = 0
         self._context_counts: Counter[str] = Counter()
         self.start_error: str | None = None  # why the last start failed; None once one succeeds
-        self._prepare_queue: queue.SimpleQueue[Browser | None] = queue.SimpleQueue()
-        self._preparer: threading.Thread | None = None
+        self._preparer = ContextPreparer()
 
     def acquire(self, timeout: float = 60, owner: str = "") -> Browser:
         """Lend a healthy browser, starting one if there is room; raise PoolTimeout otherwise.
@@ -105,20 +100,8 @@ class DriverPool:
 
     def _prepare_later(self, browser: Browser) -> None:
         """Have the ``browser-prep`` thread create the browser's next context while this job runs."""
-        with self._cond:
-            if self._closed or browser.contexts is None:
-                return
-            if self._preparer is None or not self._preparer.is_alive():
-                self._preparer = threading.Thread(target=self._prepare_loop, name="browser-prep", daemon=True)
-                self._preparer.start()
-        self._prepare_queue.put(browser)
-
-    def _prepare_loop(self) -> None:
-        while True:
-            browser = self._prepare_queue.get()
-            if browser is None or self._closed:
-                return
-            browser.prepare_next_job()
+        if not self._closed and browser.contexts is not None:
+            self._preparer.later(browser)
 
     def _take_or_reserve(self, deadline: float, owner: str = "") -> Browser | None:
         with self._cond:
@@ -304,7 +287,7 @@ class DriverPool:
             browsers = self._idle + list(self._in_use)
             self._idle, self._in_use = [], set()
             self._cond.notify_all()
-        self._prepare_queue.put(None)
+        self._preparer.close()
         for browser in browsers:
             browser.quit(timeout=3)
         with self._cond:  # "no Chromium outlives the server" includes the ones being recycled
