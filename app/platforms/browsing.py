@@ -13,24 +13,37 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app.errors import TransientFailure
 
-# Fires a paste event carrying text/plain (and text/html): editors such as Draft.js insert it
-# themselves, and unlike send_keys it carries characters outside the BMP (emoji).
-_PASTE_JS = """
-const el = arguments[0], text = arguments[1], html = arguments[2];
-el.focus();
-const dt = new DataTransfer();
-dt.setData('text/plain', text);
-if (html) dt.setData('text/html', html);
-el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+# Page-side typing. insertText types into an input or contenteditable as one insertion; pasteText
+# fires a paste event carrying text/plain (and text/html): editors such as Draft.js insert it
+# themselves, and unlike send_keys it carries characters outside the BMP (emoji). Both return
+# what the field then shows.
+_TYPING = """
+function insertText(el, text) {
+  el.focus();
+  if (el.select) el.select();
+  document.execCommand('insertText', false, text);
+  return el.value !== undefined ? el.value : el.innerText;
+}
+function pasteText(el, text, html) {
+  el.focus();
+  const dt = new DataTransfer();
+  dt.setData('text/plain', text);
+  if (html) dt.setData('text/html', html);
+  el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+  return el.value !== undefined ? el.value : el.innerText;
+}
 """
-
-_INSERT_JS = """
-const el = arguments[0], text = arguments[1];
-el.focus();
-if (el.select) el.select();
-document.execCommand('insertText', false, text);
-return el.value !== undefined ? el.value : el.innerText;
+_INSERT_JS = _TYPING + "return insertText(arguments[0], arguments[1]);"
+_PASTE_JS = _TYPING + "pasteText(arguments[0], arguments[1], arguments[2]);"
+_FILL_JS = (
+    _TYPING
+    + """
+return arguments[0].map(([css, text, how]) => {
+  const el = document.querySelector(css);
+  return el === null ? null : how === 'paste' ? pasteText(el, text, '') : insertText(el, text);
+});
 """
+)
 
 
 def set_cookies(driver: Any, url: str, cookies: list[dict[str, Any]]) -> None:
@@ -91,6 +104,15 @@ def insert_text(driver: Any, element: Any, text: str) -> str:
 def paste_text(driver: Any, element: Any, text: str, html: str = "") -> None:
     """Paste ``text`` into an editor through a synthetic paste event."""
     driver.execute_script(_PASTE_JS, element, text, html)
+
+
+def fill_fields(driver: Any, fields: list[tuple[str, str, str]]) -> list[str | None]:
+    """Type into several fields in one WebDriver call: (CSS selector, text, "insert" or "paste") each.
+
+    Returns what each field then shows (None where the page has no such field).
+    """
+    shown: list[str | None] = driver.execute_script(_FILL_JS, [list(f) for f in fields])
+    return shown
 
 
 def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float, what: str) -> Any:

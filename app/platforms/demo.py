@@ -10,11 +10,30 @@ from selenium.webdriver.common.by import By
 
 from app.errors import PermanentFailure, TransientFailure
 from app.platforms.base import Lookup, LookupResult, Pacing, Platform, Published
-from app.platforms.browsing import insert_text, normalize, page_path, paste_text, wait_for
+from app.platforms.browsing import fill_fields, normalize, page_path, wait_for
 from app.platforms.matching import same_article
 
 _ARTICLE_PATH = re.compile(r"^/demo/p/(\d+)$")
 
+# One WebDriver call per look at a page: each call is a round trip through chromedriver and the
+# renderer, and on a busy 2-core machine those add up to a good part of a publish.
+_EDITOR_JS = """
+const who = document.querySelector('#whoami');
+return [location.pathname, document.querySelector('#unavailable') !== null, who && who.innerText];
+"""
+_CONFIRM_BUTTON_JS = """
+const el = document.querySelector('#confirm-publish');
+return el !== null && el.getClientRects().length > 0 && !el.disabled ? el : null;
+"""
+_SETTLED_JS = """
+const error = document.querySelector('#error');
+return [location.pathname, error && error.innerText, document.querySelector('h1') !== null];
+"""
+_ARTICLE_JS = """
+if (location.pathname !== arguments[0]) return null;
+const title = document.getElementById('article-title'), content = document.getElementById('article-content');
+return title && content ? [title.innerText, content.innerText] : null;
+"""
 _MY_ARTICLES_JS = """
 return Array.from(document.querySelectorAll('#my-articles .my-article')).map(li => ({
   id: li.dataset.id,
@@ -41,63 +60,59 @@ class DemoPlatform(Platform):
 
     def open_editor(self, driver: Any) -> str:
         driver.get(self.base + "/write")
-        path = page_path(driver)
+
+        def shown(d: Any) -> tuple[str, bool, str | None] | None:
+            path, unavailable, who = d.execute_script(_EDITOR_JS)
+            return (path, unavailable, who) if path == "/demo/login" or unavailable or who is not None else None
+
+        path, unavailable, who = wait_for(driver, shown, self.wait_timeout, "the demo editor")
         if path == "/demo/login":
             raise PermanentFailure("not_logged_in", "The demo account is not logged in: its cookies expired")
-        if _find(driver, "#unavailable") is not None:
+        if unavailable:
             raise TransientFailure("platform_unavailable", "The demo editor is temporarily unavailable")
-        who = wait_for(driver, lambda d: _find(d, "#whoami"), self.wait_timeout, "the demo editor")
-        return who.text.strip()
+        return str(who).strip()
 
     def fill(self, driver: Any, title: str, content: str) -> None:
-        title_el = driver.find_element(By.ID, "title")
-        shown = insert_text(driver, title_el, title)
-        if normalize(shown) != normalize(title):
+        shown_title, shown_body = fill_fields(driver, [("#title", title, "insert"), ("#body", content, "paste")])
+        if shown_title is None or normalize(shown_title) != normalize(title):
             raise TransientFailure("editor_error", "The title field did not take the title")
-        body = driver.find_element(By.ID, "body")
-        paste_text(driver, body, content)
-        if normalize(body.text) != normalize(content):
+        if shown_body is None or normalize(shown_body) != normalize(content):
             raise TransientFailure("editor_error", "The editor did not take the article body")
 
     def submit(self, driver: Any) -> None:
         driver.find_element(By.ID, "publish").click()
-        button = wait_for(
-            driver,
-            lambda d: (el := _find(d, "#confirm-publish")) is not None and el.is_displayed() and el,
-            self.wait_timeout,
-            "the confirm step",
-        )
+        button = wait_for(driver, lambda d: d.execute_script(_CONFIRM_BUTTON_JS), self.wait_timeout, "the confirm step")
         button.click()
 
     def confirm(self, driver: Any, timeout: float) -> Published:
-        def settled(d: Any) -> str | None:
-            path = page_path(d)
+        def settled(d: Any) -> tuple[str, str | None] | None:
+            try:
+                path, error, heading = d.execute_script(_SETTLED_JS)
+            except WebDriverException:
+                return None  # the page is being replaced by the next one
             if _ARTICLE_PATH.match(path) or path in ("/demo/captcha", "/demo/login"):
-                return path
-            if path == "/demo/publish" and (_find(d, "#error") or _find(d, "h1")):
-                return path
+                return path, error
+            if path == "/demo/publish" and (error is not None or heading):
+                return path, error
             return None
 
-        path = wait_for(driver, settled, timeout, "the published article page")
+        path, error = wait_for(driver, settled, timeout, "the published article page")
         if m := _ARTICLE_PATH.match(path):
             return Published(url=self.base + f"/p/{m.group(1)}", article_id=m.group(1))
         if path == "/demo/captcha":
             raise PermanentFailure("captcha", "The platform asked to verify that you are human")
         if path == "/demo/login":
             raise PermanentFailure("not_logged_in", "The demo account was logged out while publishing")
-        error = _find(driver, "#error")
-        if error is not None and "rejected" in error.text.lower():
-            raise PermanentFailure("content_rejected", error.text.strip())
+        if error is not None and "rejected" in error.lower():
+            raise PermanentFailure("content_rejected", error.strip())
         raise TransientFailure("platform_error", "The platform answered the publish with an error page")
 
     def read_back(self, driver: Any, published: Published) -> tuple[str, str]:
-        if page_path(driver) != f"/demo/p/{published.article_id}":
+        path = f"/demo/p/{published.article_id}"
+        shown = driver.execute_script(_ARTICLE_JS, path)
+        if shown is None:
             driver.get(published.url)
-        wait_for(driver, lambda d: _find(d, "#article-title"), self.wait_timeout, "the article")
-        shown = driver.execute_script(
-            "return [document.getElementById('article-title').innerText,"
-            " document.getElementById('article-content').innerText];"
-        )
+            shown = wait_for(driver, lambda d: d.execute_script(_ARTICLE_JS, path), self.wait_timeout, "the article")
         return shown[0], shown[1]
 
     def find(self, driver: Any, title: str, content: str) -> LookupResult:
