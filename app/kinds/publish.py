@@ -51,7 +51,7 @@ class PublishKind:
         if ctx.click_state != ClickState.NONE:
             found = self._reconcile(ctx, platform, title, content)
             if found is not None:
-                return self._result(ctx, found, identity, driver)
+                return self._result(ctx, platform, found, identity)
             platform.open_editor(driver)
 
         ctx.report(30, "Writing the article")
@@ -74,7 +74,7 @@ class PublishKind:
                 result_url=published.url,
                 article_id=published.article_id,
             )
-        return self._result(ctx, published, identity, driver)
+        return self._result(ctx, platform, published, identity)
 
     def on_success(self, session: Session, job: Job, result: JobResult) -> None:
         """The account shows when it last published."""
@@ -98,12 +98,14 @@ class PublishKind:
         ctx.set_click_state(ClickState.NONE)  # surely absent: safe to publish
         return None
 
-    def _result(self, ctx: JobContext, published: Published, identity: str, driver: Any) -> JobResult:
-        ctx.report(95, "Saving the session")
-        try:
-            fresh = driver.get_cookies()
-        except Exception:  # noqa: BLE001 - saving rotated cookies is best effort
-            fresh = []
+    def _result(self, ctx: JobContext, platform: Platform, published: Published, identity: str) -> JobResult:
+        fresh: list[dict[str, Any]] = []
+        if platform.renews_cookies:
+            ctx.report(95, "Saving the session")
+            try:
+                fresh = ctx.driver.get_cookies()
+            except Exception:  # noqa: BLE001 - saving rotated cookies is best effort
+                fresh = []
         # get_cookies() sees only the current host's cookies: merge, never replace the stored set
         cookies = merge_cookies(ctx.account.cookies, fresh) if ctx.account and fresh else None
         return JobResult(

@@ -63,6 +63,9 @@ class Platform(ABC):
     label: str = ""
     pacing: Pacing = Pacing()
     cookie_url: str = ""  # a URL on the platform's cookie domain
+    # the site renews its session cookies as it is used (Zhihu does): after each success the
+    # browser's cookies are read back and saved; a site that never does spares that round trip
+    renews_cookies: bool = True
 
     def with_cookies(self, driver: Any, cookies: list[dict[str, Any]]) -> None:
         """Give the browser the account's cookies for this platform's site."""

@@ -50,6 +50,7 @@ class DemoPlatform(Platform):
     name = "demo"
     label = "Demo platform"
     pacing = Pacing(concurrency=0, min_interval=0, jitter=0, cooldown=60)
+    renews_cookies = False  # its one cookie is set at sign-in and never changes
 
     def __init__(self, server_url: str, wait_timeout: float = 20, delay_ms: int = 0) -> None:
         self.base = server_url.rstrip("/") + "/demo"

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from replicas.zhihu import ReplicaServer, ZhihuReplicaState, create_zhihu_replica
 from selenium.webdriver.common.by import By
+from sqlalchemy import select
 from support import LiveServer, free_port
 
 from app.engine.browser import Browser
 from app.engine.browser_factory import BrowserFactory
 from app.errors import JobFailure, PermanentFailure, TransientFailure
+from app.models import Account
 from app.platforms.base import Lookup
 from app.platforms.browsing import normalize, page_path, paste_text
 from app.platforms.zhihu import ZhihuPlatform
@@ -229,3 +231,9 @@ def test_publish_job_through_the_whole_server(live_server: LiveServer, replica: 
     [stored] = replica.published()
     assert (stored.id, stored.title, stored.text) == (m.group(1), TITLE, BODY)
     assert job["article_id"] == stored.id
+    # the cookie the site renewed while publishing is saved with the account's others
+    accounts = live_server.engine.accounts
+    with live_server.engine.db.read() as s:
+        account = s.scalar(select(Account).where(Account.name == "main", Account.platform == "zhihu"))
+        saved = {c["name"]: c["value"] for c in accounts.cookies.open(account.cookies_encrypted)}
+    assert saved["z_r0"] == f"renewed-{replica.renewals}" and saved["z_c0"] == "2|1:0|10:zed"

@@ -139,6 +139,7 @@ class ZhihuReplicaState:
             self.articles: list[Article] = []
             self.api_origins: list[str] = []  # Origin headers of credentialed API calls (CORS was exercised)
             self.next_id = FIRST_ID
+            self.renewals = 0  # session cookies renewed by editor page loads
             for knob in KNOBS:
                 setattr(self, knob, False)
 
@@ -197,7 +198,11 @@ def create_zhihu_replica(state: ZhihuReplicaState) -> Flask:
         if state.flagged:
             return redirect("/account/unhuman?type=unhuman&message=" + quote("系统监测到您的网络环境存在异常风险"))
         config = json.dumps({"api": state.api_url}).replace("<", "\\u003c")
-        return EDITOR_PAGE.replace("__CONFIG__", config)
+        page = Response(EDITOR_PAGE.replace("__CONFIG__", config), mimetype="text/html")
+        # the site renews a session cookie as it is used: the server must save the new value
+        state.renewals += 1
+        page.set_cookie("z_r0", f"renewed-{state.renewals}", path="/", samesite="Lax")
+        return page
 
     @app.get("/p/<int:article_id>")
     def article_page(article_id: int) -> Any:
