@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.admission import Admission
+from app.engine.admission import Admission, MovingWindow
 from app.errors import LimitExceeded
 
 
@@ -56,3 +56,17 @@ def test_a_refused_submission_counts_against_the_window_but_shutting_down_counts
     refused(adm, 3)  # over the active cap: the request was made, so it counts (retrying cannot flood)
     assert adm.remaining("alice") == 4
     assert adm.rejections == {"too_many_active_jobs": 1, "shutting_down": 1}
+
+
+def test_the_moving_window_counts_the_last_seconds_only_and_forgets_idle_users() -> None:
+    now = [1000.0]
+    window = MovingWindow(2, 60, clock=lambda: now[0])
+    assert window.hit("alice") and window.hit("alice")
+    assert not window.hit("alice") and window.remaining("alice") == 0  # a refused hit counts nothing
+    assert window.reset_in("alice") == 60
+    now[0] += 30
+    assert window.hit("bob") and window.remaining("bob") == 1
+    now[0] += 30  # alice's two hits are 60 s old: out of the window
+    assert window.remaining("alice") == 2 and window.reset_in("alice") == 0
+    assert "alice" not in window._hits  # nothing kept for a user with no recent hit
+    assert window.hit("alice") and window.reset_in("bob") == 30
