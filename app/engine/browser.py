@@ -48,9 +48,10 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]
 
 
 class DriverCalls:
-    """A browser's own helper thread for its time-limited calls: a thread started per call waits
-    for the interpreter lock on a busy 2-core machine (~20 ms a job, twice per job). A call that
-    hangs leaves the thread stuck; the calls after it get a thread of their own."""
+    """A browser's own helper thread for its time-limited calls. A thread started per call waits
+    its first turn behind every busy process (Linux queues new threads last): ~20 ms, twice a job,
+    on 2 cores busy with browsers. A call that hangs leaves the thread stuck; later calls get a
+    thread of their own."""
 
     def __init__(self, name: str) -> None:
         self.name = name
