@@ -47,11 +47,11 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]
     return True, box.get("value")
 
 
-class DriverCalls:
-    """A browser's own helper thread for its time-limited calls. A thread started per call waits
-    its first turn behind every busy process (Linux queues new threads last): ~20 ms, twice a job,
-    on 2 cores busy with browsers. A call that hangs leaves the thread stuck; later calls get a
-    thread of their own."""
+class HelperThread:
+    """One long-lived named thread that runs calls handed to it: a browser's time-limited calls,
+    and the pool's context preparation. A thread started per call waits its first turn behind
+    every busy process (Linux queues new threads last): ~20 ms, twice a job, on 2 cores busy with
+    browsers. A call that hangs leaves the thread stuck; later calls get a thread of their own."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -59,6 +59,7 @@ class DriverCalls:
         self._calls = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stuck = False
+        self._closed = False
         self._lock = threading.Lock()
 
     def call(self, fn: Callable[[], Any], timeout: float) -> tuple[bool, Any]:
@@ -66,12 +67,9 @@ class DriverCalls:
         with self._lock:
             if self._stuck:
                 return call_with_timeout(fn, timeout)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
-                self._thread.start()
             box: dict[str, Any] = {}
             done = threading.Event()
-            self._calls.put((fn, box, done))
+            self._put(fn, box, done)
             if not done.wait(timeout):
                 self._stuck = True  # the lock held meanwhile: no call queues behind a hung one
                 return False, None
@@ -79,12 +77,24 @@ class DriverCalls:
             return False, box["error"]
         return True, box.get("value")
 
+    def submit(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the helper thread later, not waiting for it (its errors are dropped)."""
+        with self._lock:
+            self._put(fn, {}, threading.Event())
+
     def close(self) -> None:
-        """End the helper thread once it is idle (a stuck one ends with its call)."""
+        """End the helper thread; calls not started yet are dropped (a stuck one ends with its call)."""
+        self._closed = True
         self._calls.put(None)
 
+    def _put(self, fn: Callable[[], Any], box: dict[str, Any], done: threading.Event) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
+            self._thread.start()
+        self._calls.put((fn, box, done))
+
     def _serve(self) -> None:
-        while (call := self._calls.get()) is not None:
+        while (call := self._calls.get()) is not None and not self._closed:
             fn, box, done = call
             try:
                 box["value"] = fn()
@@ -132,7 +142,7 @@ class Browser:
         self.killed = False
         self.contexts: JobContexts | None = None
         self.remote = remote  # set for a browser on a Selenium Grid
-        self.calls = DriverCalls(f"browser-{self.id}")
+        self.calls = HelperThread(f"browser-{self.id}")
 
     def healthy(self, timeout: float = 5.0) -> bool:
         """The browser answers a trivial script quickly."""

@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import queue
 import threading
 import urllib.request
 from collections import OrderedDict
@@ -203,33 +202,3 @@ class JobContexts:
     def is_open(self) -> bool:
         """A job's context is the driver's current window."""
         return self.context_id is not None
-
-
-class ContextPreparer:
-    """The pool's ``browser-prep`` thread: creates a browser's next context while its job runs."""
-
-    def __init__(self) -> None:
-        self._browsers: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._closed = False
-        self._lock = threading.Lock()
-
-    def later(self, browser: Any) -> None:
-        """Queue ``browser.prepare_next_job()`` (which never raises) for the prep thread."""
-        with self._lock:
-            if self._closed:
-                return
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="browser-prep", daemon=True)
-                self._thread.start()
-        self._browsers.put(browser)
-
-    def close(self) -> None:
-        """Stop the thread once the browser it prepares (if any) is done."""
-        with self._lock:
-            self._closed = True
-        self._browsers.put(None)
-
-    def _loop(self) -> None:
-        while (browser := self._browsers.get()) is not None and not self._closed:
-            browser.prepare_next_job()

@@ -9,9 +9,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.engine.browser import Browser
+from app.engine.browser import Browser, HelperThread
 from app.engine.grid import wait_until_sessions_end
-from app.engine.isolation import ContextPreparer
 
 log = logging.getLogger("examgen.pool")
 
@@ -68,7 +67,7 @@ class DriverPool:
         self.failed_starts = 0
         self._context_counts: Counter[str] = Counter()
         self.start_error: str | None = None  # why the last start failed; None once one succeeds
-        self._preparer = ContextPreparer()
+        self._preparer = HelperThread("browser-prep")  # creates browsers' next contexts ahead of time
 
     def acquire(self, timeout: float = 60, owner: str = "") -> Browser:
         """Lend a healthy browser, starting one if there is room; raise PoolTimeout otherwise.
@@ -83,14 +82,12 @@ class DriverPool:
             elif browser.contexts is None and not browser.healthy():
                 # with contexts, opening the job's one below talks to the browser: that is the check
                 log.warning("Browser %s failed its health check; replacing it", browser.id)
-                self._forget(browser, recycled=True)
-                browser.quit()
+                self._retire(browser)
                 continue
             kept = bool(owner) and owner in browser.kept_owners
             if not browser.begin_job(owner):
                 log.warning("Browser %s did not answer or could not open the job's context; replacing it", browser.id)
-                self._forget(browser, recycled=True)
-                browser.quit()
+                self._retire(browser)
                 continue
             browser.uses += 1
             if browser.contexts is not None:
@@ -101,7 +98,7 @@ class DriverPool:
     def _prepare_later(self, browser: Browser) -> None:
         """Have the ``browser-prep`` thread create the browser's next context while this job runs."""
         if not self._closed and browser.contexts is not None:
-            self._preparer.later(browser)
+            self._preparer.submit(browser.prepare_next_job)
 
     def _take_or_reserve(self, deadline: float, owner: str = "") -> Browser | None:
         with self._cond:
@@ -199,8 +196,8 @@ class DriverPool:
         self._retire(browser)
 
     def _retire(self, browser: Browser) -> None:
-        """Quit a browser on a thread of its own: quitting takes seconds, and the job that used it
-        last is not done (its outcome unwritten) until ``release`` returns."""
+        """Quit a worn or broken browser on a thread of its own: quitting takes seconds, which
+        neither the job that used it last (its outcome unwritten) nor the next one should wait."""
         with self._cond:
             self._forget(browser, recycled=True)
             self._retiring.add(browser)

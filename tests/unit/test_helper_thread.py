@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from app.engine.browser import DriverCalls
+from app.engine.browser import HelperThread
 
 
 def test_calls_run_on_one_named_thread_and_report_results_and_errors() -> None:
-    calls = DriverCalls("browser-test")
+    calls = HelperThread("browser-test")
     names: list[str] = []
 
     def name() -> str:
@@ -25,7 +25,7 @@ def test_calls_run_on_one_named_thread_and_report_results_and_errors() -> None:
 
 
 def test_a_hung_call_times_out_and_the_next_call_does_not_queue_behind_it() -> None:
-    calls = DriverCalls("browser-test")
+    calls = HelperThread("browser-test")
     release = threading.Event()
     assert calls.call(lambda: release.wait(60), 0.1) == (False, None)
     assert calls.call(lambda: 42, 10) == (True, 42)  # on a thread of its own: the helper is still stuck
