@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 BODY_THRESHOLD = 0.9  # a few characters changed in a short text; a different article scores far lower
 TITLE_THRESHOLD = 0.9
 _MIN_PREFIX = 8  # a cut title or excerpt must keep at least this many characters to count
+_NUMBER = re.compile(r"\d+")
 
 _MARKDOWN = (
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
@@ -56,11 +57,18 @@ def _cut_from(short: str, long: str) -> bool:
 
 
 def same_title(sent: str, shown: str) -> bool:
-    """The title shown is the one sent: equal once canonical, cut at a limit, or nearly equal."""
+    """The title shown is the one sent: equal once canonical, cut at a limit, or nearly equal.
+
+    Numbers must agree: "Week 3" and "Week 4" (or "Week 1", a cut of "Week 10"?) differ by one
+    character and are different articles of a series; a platform does not change a title's numbers.
+    """
     a, b = canonical(sent), canonical(shown.rstrip("…").rstrip("."))
-    if a == b or _cut_from(b, a):
+    if a == b:
         return True
-    return bool(a and b) and SequenceMatcher(None, a, b, autojunk=False).ratio() >= TITLE_THRESHOLD
+    if _cut_from(b, a):
+        return not (b[-1].isdigit() and a[len(b)].isdigit())  # a cut inside a number is another number
+    near = bool(a and b) and SequenceMatcher(None, a, b, autojunk=False).ratio() >= TITLE_THRESHOLD
+    return near and _NUMBER.findall(a) == _NUMBER.findall(b)
 
 
 def same_body(sent: str, shown: str) -> bool:

@@ -40,6 +40,10 @@ def test_titles_match_when_equal_cut_or_nearly_equal_only() -> None:
     assert same_title(long, long[:30] + "…")
     assert same_title("Hello world", "Hello  World")
     assert not same_title("Chapter 1 review", "Chapter 2 summary")
+    # one series: a near title with other numbers is another article (the reconciler must not find it)
+    assert not same_title("[pg1] article 3", "[pg1] article 2")
+    assert not same_title("Weekly exam 10", "Weekly exam 1")
+    assert same_title("Weekly exam 10 of the autumn term", "Weekly exam 10 of the…")
     assert not same_title("A title", "")
 
 
