@@ -38,6 +38,12 @@ CHROME_FLAGS = (
     # CPU-seconds of Chromium per demo publish on 2 cores; screenshots and PDFs are unchanged
     "--disable-gpu-compositing",
     "--disable-software-rasterizer",
+    # memory (bench/memory.py): headless Chromium also builds the omnibox popup's WebUI page in every
+    # browser context, one more renderer process per context (~45 MB PSS, and its start-up CPU on
+    # every fresh context) for a window nobody sees; a spare renderer waits for a new site; the
+    # back-forward cache keeps left pages alive. Network service inside the browser process: ~17 MB
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,BackForwardCache",
+    "--enable-features=NetworkServiceInProcess2",
 )
 
 
@@ -120,6 +126,8 @@ class BrowserFactory:
         try:
             browser.driver.set_page_load_timeout(self.page_load_timeout)
             browser.driver.set_script_timeout(self.script_timeout)
+            # the first tab opens on the New Tab Page, a WebUI renderer of ~60 MB PSS; blank, it is ~20 MB
+            browser.driver.get("about:blank")
         except Exception:
             browser.quit()
             raise
