@@ -206,3 +206,24 @@ def test_a_context_is_kept_only_for_the_same_owners_next_job(tmp_path: Path, sit
         pool.release(gone)
     finally:
         pool.close()
+
+
+def test_a_browser_runs_no_page_nobody_asked_for(tmp_path: Path, site: int) -> None:
+    """Each context is one renderer process for the job's own page: no New Tab Page on the home tab,
+    no omnibox-popup WebUI page per context (headless Chromium builds one unless told not to)."""
+    factory = BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver", kept_contexts=2)
+    pool = DriverPool(factory.create, size=1)
+    try:
+        for owner in ("alice|alice/demo/1", "bob|bob/demo/2"):
+            browser = pool.acquire(owner=owner)
+            browser.driver.get(f"http://127.0.0.1:{site}/")
+            pool.release(browser, keep_for=owner)
+        assert browser.contexts is not None
+        browser.contexts.prepare()
+        targets = browser.contexts.devtools.call("Target.getTargets")["targetInfos"]
+        pages = sorted(t["url"] for t in targets if t["type"] == "page")
+        # the blank home tab, the spare context's blank tab, and the two kept owners' pages
+        assert pages == ["about:blank", "about:blank", f"http://127.0.0.1:{site}/", f"http://127.0.0.1:{site}/"]
+        assert [t["url"] for t in targets if t["type"] != "page"] == []  # no browser_ui page of any context
+    finally:
+        pool.close()
