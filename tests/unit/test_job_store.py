@@ -110,3 +110,14 @@ def test_a_user_retry_gives_a_fresh_set_of_attempts(db: Database) -> None:
     with db.read() as s:
         job = store.get(s, job_id)
         assert (job.status, job.attempts, job.error) == (JobStatus.QUEUED, 0, None)
+
+
+def test_sqlite_connections_keep_a_small_page_cache(tmp_path) -> None:
+    """Each pooled connection caches pages of its own: bounded small, so the RSS levels off as the file grows."""
+    database = Database(f"sqlite:///{tmp_path}/cache.db")
+    try:
+        with database.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -512  # KiB, not the 2 MB default
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        database.dispose()
