@@ -50,6 +50,7 @@ class RunningJob:
     error_code: str | None = None
     clicked: bool = False  # this run reached the irreversible step (pacing counts it)
     no_browser: bool = False  # no browser could be started: the job waits, its attempt not counted
+    claimed: tuple[Job, Account | None] | None = None  # the rows as claimed (no second read to start)
     # live progress stays in memory: it only matters while the job runs, and a crash resets it
     progress: int = 0
     phase: str = "Starting"
@@ -97,13 +98,21 @@ class JobRunner:
             handle.outcome = handle.outcome or "unrecorded"
             self.on_lost()
 
+    def claimed(self, session: Any, job: Job) -> tuple[Job, Account | None]:
+        """What the job needs to start, read in the transaction that claims it (the dispatcher's)."""
+        return job, session.get(Account, job.account_id) if job.account_id else None
+
     def _run(self, handle: RunningJob) -> None:
         def load(s: Any) -> tuple[_Snapshot | None, AccountInfo | None]:
             job = store.get(s, handle.job_id)
             account = s.get(Account, job.account_id) if job and job.account_id else None
             return (_Snapshot.of(job) if job else None), self._account_info(account)
 
-        snapshot, info = self.db.write_retrying(load, f"loading job {handle.job_id}", write=False)
+        if handle.claimed is not None:  # decrypted here, on the job's thread, not in the claim
+            (job, account), handle.claimed = handle.claimed, None
+            snapshot, info = _Snapshot.of(job), self._account_info(account)
+        else:
+            snapshot, info = self.db.write_retrying(load, f"loading job {handle.job_id}", write=False)
         if snapshot is None:
             return
         handle.click_state = ClickState(snapshot.click_state)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from core_harness import Core
 from app import jobs as store
 from app.engine.pool import PoolClosed
 from app.errors import LimitExceeded, TransientFailure
+from app.kinds.base import JobResult
 from app.models import JobStatus, utcnow
 
 
@@ -145,3 +148,51 @@ def test_a_dispatcher_waiting_for_a_free_browser_looks_again_as_soon_as_a_job_en
     looked.join(20)
     assert not looked.is_alive(), "the wait went on after a job ended"
     assert core.step() is True and core.job(job_id).status == JobStatus.SUCCESS
+
+
+def test_a_job_runs_on_the_thread_started_before_it_arrived_and_the_spare_ends_with_the_loop(core: Core) -> None:
+    """The next job's thread waits, started, for its job (a new thread's first turn is slow on a busy
+    machine); the job's own row is read in the claim's transaction; a stop ends the waiting thread."""
+    dispatcher = core.server._dispatcher
+    dispatcher.launch = threading.Thread.start
+    threads: list[threading.Thread] = []
+    core.kind.actions["where"] = lambda ctx: (threads.append(threading.current_thread()), JobResult())[1]
+    reads: list[str] = []
+    write_retrying = core.db.write_retrying
+
+    def recorded(fn: Callable[..., object], what: str, **kw: object) -> object:
+        reads.append(what)
+        return write_retrying(fn, what, **kw)  # type: ignore[arg-type]
+
+    core.server._dispatcher.runner.db.write_retrying = recorded  # type: ignore[method-assign]
+    loop = threading.Thread(target=dispatcher.loop, name="dispatcher-test", daemon=True)
+    loop.start()
+    try:
+        wait_for(lambda: dispatcher._spare is not None, "a spare job thread")
+        assert dispatcher._spare is not None
+        spare = dispatcher._spare[0]
+        assert spare.is_alive() and spare.name.startswith("job-")
+        for n in (1, 2):
+            (job_id,) = core.submit("alice", "where")
+            wait_for(lambda job_id=job_id: core.job(job_id).status == JobStatus.SUCCESS, "the job's success")
+            assert len(threads) == n
+        assert any(r.startswith("recording") for r in reads)  # the runner's writes went through here
+        assert not [r for r in reads if r.startswith("loading")]  # and no read of its own to start
+        assert threads[0] is spare  # the first job went to the thread that was waiting for it
+        assert threads[1] is not spare and threads[1].name.startswith("job-")  # and a new spare took the next
+        wait_for(lambda: dispatcher._spare is not None, "the next spare")
+        assert dispatcher._spare is not None
+        waiting = dispatcher._spare[0]
+    finally:
+        dispatcher.stop.set()
+        loop.join(10)
+    waiting.join(5)
+    assert not waiting.is_alive() and not loop.is_alive()
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    """Poll ``check`` until true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.01)
