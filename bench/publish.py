@@ -72,6 +72,14 @@ def tree_cpu(pid: int) -> float:
         return 0.0
 
 
+def _own_cpu(pid: int) -> float:
+    """CPU-seconds (user + system) of one process itself; 0 once it is gone."""
+    try:
+        return sum(psutil.Process(pid).cpu_times()[:2])
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
 def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
     """Submit 100 single-article jobs from 10 users, poll /queue/status, wait for all."""
     tokens = [server.make_user(f"bench{u}") for u in range(USERS)]
@@ -171,7 +179,7 @@ def run_plain_loop(base: str, profile_root: Path, tag: str, isolated: bool = Fal
                 contexts[browser.id].close()
 
     def browsers_cpu() -> float:
-        return sum(sum(p.cpu_times()[:4]) for b in browsers for p in b.processes())
+        return sum(tree_cpu(b.pgid) + _own_cpu(b.pgid) for b in browsers if b.pgid)
 
     cpu0 = browsers_cpu()
     t0 = time.perf_counter()
