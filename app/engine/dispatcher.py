@@ -20,7 +20,7 @@ log = logging.getLogger("examgen.dispatcher")
 
 
 class Dispatcher:
-    """At most ``max_concurrent`` jobs run at once; each on its own thread ``job-N``."""
+    """At most ``max_concurrent`` jobs run at once; each on its own thread ``job-N``, started ahead of time."""
 
     def __init__(
         self,
