@@ -173,6 +173,15 @@ class Browser:
         if self.contexts is None:
             return False
         contexts = self.contexts
+        if keep_for and contexts.will_keep:
+            # keeping is bookkeeping, plus at most one DevTools call (disposing the least recently used
+            # context) on a socket with its own timeout: no hand-off to the helper thread (~12 ms a job)
+            try:
+                contexts.close(keep_for)
+            except Exception as exc:  # noqa: BLE001 - a browser that fails here is not reused
+                log.info("Browser %s: keeping the context failed: %s", self.id, exc)
+                return False
+            return True
         ok, _ = self.calls.call(lambda: contexts.close(keep_for), timeout)
         return ok
 

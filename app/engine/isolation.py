@@ -199,6 +199,11 @@ class JobContexts:
         self.devtools.call("Target.disposeBrowserContext", browserContextId=context)
 
     @property
+    def will_keep(self) -> bool:
+        """``close(keep_for=...)`` would keep the job's context (so it calls nothing on the driver)."""
+        return self.keep > 0 and self.context_id is not None and self._target is not None
+
+    @property
     def is_open(self) -> bool:
         """A job's context is the driver's current window."""
         return self.context_id is not None
