@@ -59,12 +59,11 @@ class Dispatcher:
         self._threads: dict[str, threading.Thread] = {}
         self._numbers = itertools.count(1)
         # starts a job's thread; unit tests run the job inline instead with ``threading.Thread.run``
-        # (and turn ``spare_thread`` off)
+        # (stepping ``run_once`` themselves: only ``loop`` starts a thread ahead)
         self.launch: Callable[[threading.Thread], None] = threading.Thread.start
         # the next job's thread, started ahead of time and waiting for its job: handing a job to a
         # waiting thread costs a wake-up, while a new thread waits its first turn behind every busy
         # process (Thread.start took ~25 ms a job under load on 2 cores, py-spy during make bench)
-        self.spare_thread = True
         self._spare: tuple[threading.Thread, queue.SimpleQueue[RunningJob | None]] | None = None
 
     def loop(self) -> None:
@@ -177,7 +176,7 @@ class Dispatcher:
 
     def _ready_spare(self) -> None:
         """Start the next job's thread now, while no job waits for it (none while stopping)."""
-        if self.spare_thread and self._spare is None and not self.stop.is_set() and not self.paused.is_set():
+        if self._spare is None and not self.stop.is_set() and not self.paused.is_set():
             jobs: queue.SimpleQueue[RunningJob | None] = queue.SimpleQueue()
             thread = threading.Thread(target=self._spare_body, args=(jobs,), name=f"job-{next(self._numbers)}")
             thread.daemon = True
