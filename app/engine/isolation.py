@@ -9,14 +9,15 @@ Page.resetNavigationHistory) 596 ms, and it still misses origins nobody recorded
 browser 4 s; a context created on the spot 900 ms, but one created ahead of time (``prepare``,
 on the ``browser-prep`` thread while the previous job runs) costs only the switch, first call and
 dispose: 21 + 22 + 31 ms. That is latency; the CPU is still spent, off the job's path: a context's
-renderer process makes a demo publish cost ~1.6 CPU-seconds against ~0.55 in one reused tab and
-~0.55 in a kept context (quiet, one browser), so ``close(keep_for=...)`` keeps a context for the same
+renderer process makes a demo publish cost ~0.75 CPU-seconds against ~0.43 in one reused tab and
+~0.46 in a kept context (quiet, one browser; 1.5 s before each context's omnibox-popup page was
+turned off, see browser_factory.CHROME_FLAGS), so ``close(keep_for=...)`` keeps a context for the same
 owner's next job, for up to ``BROWSER_KEPT_CONTEXTS`` owners per browser (least recently used
 dropped first). A kept tab is not navigated to about:blank: that browser-initiated navigation swaps
 the renderer process twice (to blank and back to the site), ~250 ms of CPU per job; the page it
 inherited is marked instead (a navigation makes a new document, without the mark), so evidence is
-still only ever of the job's own pages. Chromium flags tried against it (no site isolation, no spare
-renderer, jitless V8) changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
+still only ever of the job's own pages. Other Chromium flags tried against it (no site isolation,
+jitless V8) changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
 cookies, storage, cache, service workers and permissions apart, and disposing it drops them all.
 
 Browser contexts are a browser-level DevTools feature ("Not allowed" from a page session, which
