@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
+from queue import SimpleQueue
 
 from app import jobs as store
 from app.db import Database
@@ -64,7 +64,7 @@ class Dispatcher:
         # the next job's thread, started ahead of time and waiting for its job: handing a job to a
         # waiting thread costs a wake-up, while a new thread waits its first turn behind every busy
         # process (Thread.start took ~25 ms a job under load on 2 cores, py-spy during make bench)
-        self._spare: tuple[threading.Thread, queue.SimpleQueue[RunningJob | None]] | None = None
+        self._spare: tuple[threading.Thread, SimpleQueue[RunningJob | None]] | None = None
 
     def loop(self) -> None:
         """The thread body: dispatch until stopped; an error is logged and the loop goes on."""
@@ -177,13 +177,13 @@ class Dispatcher:
     def _ready_spare(self) -> None:
         """Start the next job's thread now, while no job waits for it (none while stopping)."""
         if self._spare is None and not self.stop.is_set() and not self.paused.is_set():
-            jobs: queue.SimpleQueue[RunningJob | None] = queue.SimpleQueue()
+            jobs: SimpleQueue[RunningJob | None] = SimpleQueue()
             thread = threading.Thread(target=self._spare_body, args=(jobs,), name=f"job-{next(self._numbers)}")
             thread.daemon = True
             thread.start()
             self._spare = (thread, jobs)
 
-    def _spare_body(self, jobs: queue.SimpleQueue[RunningJob | None]) -> None:
+    def _spare_body(self, jobs: SimpleQueue[RunningJob | None]) -> None:
         handle = jobs.get()
         if handle is not None:  # None: the dispatcher stopped before this thread got a job
             self._job_thread(handle)

@@ -108,6 +108,7 @@ class JobRunner:
             account = s.get(Account, job.account_id) if job and job.account_id else None
             return (_Snapshot.of(job) if job else None), self._account_info(account)
 
+        snapshot: _Snapshot | None
         if handle.claimed is not None:  # decrypted here, on the job's thread, not in the claim
             (job, account), handle.claimed = handle.claimed, None
             snapshot, info = _Snapshot.of(job), self._account_info(account)
