@@ -25,9 +25,12 @@ _CONFIRM_BUTTON_JS = """
 const el = document.querySelector('#confirm-publish');
 return el !== null && el.getClientRects().length > 0 && !el.disabled ? el : null;
 """
+# settled: a page of the platform's (it has a heading), or any other answer loaded whole (a proxy's or
+# a server's bare error body has none, and must not be waited on until the confirm timeout)
 _SETTLED_JS = """
 const error = document.querySelector('#error');
-return [location.pathname, error && error.innerText, document.querySelector('h1') !== null];
+const whole = document.querySelector('h1') !== null || document.readyState === 'complete';
+return [location.pathname, error && error.innerText, whole];
 """
 _ARTICLE_JS = """
 if (location.pathname !== arguments[0]) return null;
@@ -88,12 +91,12 @@ class DemoPlatform(Platform):
     def confirm(self, driver: Any, timeout: float) -> Published:
         def settled(d: Any) -> tuple[str, str | None] | None:
             try:
-                path, error, heading = d.execute_script(_SETTLED_JS)
+                path, error, whole = d.execute_script(_SETTLED_JS)
             except WebDriverException:
                 return None  # the page is being replaced by the next one
             if _ARTICLE_PATH.match(path) or path in ("/demo/captcha", "/demo/login"):
                 return path, error
-            if path == "/demo/publish" and (error is not None or heading):
+            if path == "/demo/publish" and (error is not None or whole):
                 return path, error
             return None
 

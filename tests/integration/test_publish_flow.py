@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import pytest
+from sqlalchemy import event
 from support import LiveServer, article, wait_until
 
 from app.engine.lanes import PAUSED_PHASE
@@ -181,3 +185,29 @@ def test_an_account_saved_as_a_cookie_header_publishes(live_server: LiveServer) 
         status, answer, _ = live_server.call("POST", "/api/accounts", {**body, "cookies": text}, token)
         assert status == 400 and "cookies" in answer["error"]["fields"], answer
         assert answer["error"]["problems"][0]["type"] == kind
+
+
+@pytest.mark.server(max_retries=0)
+def test_a_publish_answered_with_a_bare_error_body_is_told_at_once(live_server: LiveServer) -> None:
+    """The platform may answer the publish with no page of its own: here examgen's JSON 503, its
+    database failing as the demo article is stored. That is an error answer, told from the page at
+    once (not a wait for the confirm timeout, which would end as "timeout"); the click may have
+    happened, so with no attempt left a person looks, and nothing was published."""
+    engine = live_server.engine.db.engine
+    failed: list[str] = []
+
+    def fail_store(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("INSERT INTO demo_articles") and not failed:
+            failed.append(statement)
+            raise sqlite3.OperationalError("database is locked")
+
+    event.listen(engine, "before_cursor_execute", fail_store)
+    try:
+        token = live_server.make_user("bare")
+        (job_id,) = live_server.publish(token, [article("[bare]", 0)])
+        job = live_server.wait_final(token, [job_id], timeout=120)[job_id]
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_store)
+    assert failed  # the platform's answer really was the database error
+    assert (job["status"], job["error_code"]) == ("needs_review", "platform_error")
+    assert count_titled(live_server, "[bare] article 0") == 0
