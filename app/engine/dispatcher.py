@@ -155,17 +155,17 @@ class Dispatcher:
             return False
         self.pacer.start(item.lane)
         spare, self._spare = self._spare, None
-        if spare is not None:
-            thread, jobs = spare
-            with self._lock:
-                self._threads[item.job_id] = thread
-            jobs.put(handle)
-        else:
+        if spare is None:
             name = f"job-{next(self._numbers)}"
             thread = threading.Thread(target=self._job_thread, args=(handle,), name=name, daemon=True)
-            with self._lock:
-                self._threads[item.job_id] = thread
+        else:
+            thread = spare[0]
+        with self._lock:
+            self._threads[item.job_id] = thread
+        if spare is None:
             self.launch(thread)
+        else:
+            spare[1].put(handle)
         with self._lock:
             self._claiming.discard(item.job_id)  # from now on a dead thread means a lost handle
         try:

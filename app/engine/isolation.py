@@ -184,10 +184,11 @@ class JobContexts:
         recently used kept context goes when more than ``keep`` are kept)."""
         if self.context_id is None:
             return
+        keeping = bool(keep_for) and self.will_keep
         context, self.context_id = self.context_id, None
         target, self._target = self._target, None
         self._inherited = False
-        if keep_for and target is not None and self.keep:
+        if keeping and target is not None:
             # the page stays, and so does the driver (no switch to home: the next job switches to its own
             # tab anyway, and eviction below never drops the context just kept)
             self._kept[keep_for] = (context, target)

@@ -103,19 +103,16 @@ class JobRunner:
         return job, session.get(Account, job.account_id) if job.account_id else None
 
     def _run(self, handle: RunningJob) -> None:
-        def load(s: Any) -> tuple[_Snapshot | None, AccountInfo | None]:
+        def load(s: Any) -> tuple[Job, Account | None] | None:
             job = store.get(s, handle.job_id)
-            account = s.get(Account, job.account_id) if job and job.account_id else None
-            return (_Snapshot.of(job) if job else None), self._account_info(account)
+            return self.claimed(s, job) if job is not None else None
 
-        snapshot: _Snapshot | None
-        if handle.claimed is not None:  # decrypted here, on the job's thread, not in the claim
-            (job, account), handle.claimed = handle.claimed, None
-            snapshot, info = _Snapshot.of(job), self._account_info(account)
-        else:
-            snapshot, info = self.db.write_retrying(load, f"loading job {handle.job_id}", write=False)
-        if snapshot is None:
+        # read with the claim as a rule; on its own only when the job was claimed elsewhere
+        rows = handle.claimed or self.db.write_retrying(load, f"loading job {handle.job_id}", write=False)
+        handle.claimed = None
+        if rows is None:
             return
+        snapshot, info = _Snapshot.of(rows[0]), self._account_info(rows[1])  # decrypted on the job's thread
         handle.click_state = ClickState(snapshot.click_state)
         kind = self.kinds[snapshot.kind]
         ctx = JobContext(
