@@ -81,7 +81,7 @@ class FairQueue:
     def remove(self, job_id: str) -> bool:
         """Take a job out (cancelled, deleted); True if it was queued."""
         with self._lock:
-            item = self._index.pop(job_id, None)
+            item = self._index.get(job_id)
             if item is None:
                 return False
             users = self._levels[item.priority]
@@ -90,13 +90,7 @@ class FairQueue:
             if not lane:
                 del users[item.user]
                 self._served.discard((item.priority, item.user))
-            if not users:
-                del self._levels[item.priority]
-            self._counts[item.user] -= 1
-            if not self._counts[item.user]:
-                del self._counts[item.user]
-            self._order_cache = None
-            self.version += 1
+            self._forget(item)
             return True
 
     def pop(
@@ -132,16 +126,20 @@ class FairQueue:
                     self._served.add((priority, user))
                 else:
                     self._served.discard((priority, user))
-                if not users:
-                    del self._levels[priority]
-                del self._index[item.job_id]
-                self._counts[item.user] -= 1
-                if not self._counts[item.user]:
-                    del self._counts[item.user]
-                self._order_cache = None
-                self.version += 1
+                self._forget(item)
                 return item
             return None
+
+    def _forget(self, item: QueueItem) -> None:
+        """The bookkeeping of a job leaving the queue, once its lane no longer holds it (lock held)."""
+        if not self._levels[item.priority]:
+            del self._levels[item.priority]
+        del self._index[item.job_id]
+        self._counts[item.user] -= 1
+        if not self._counts[item.user]:
+            del self._counts[item.user]
+        self._order_cache = None
+        self.version += 1
 
     @staticmethod
     def _ready_heads(
