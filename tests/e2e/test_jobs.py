@@ -50,7 +50,9 @@ def test_publish_a_batch_and_watch_it_finish_live(live_server: LiveServer, ui: U
 @pytest.mark.server(max_concurrent_jobs=1)
 def test_cancel_a_waiting_job_from_the_monitor(live_server: LiveServer, ui: UI) -> None:
     token = live_server.make_user("bea")
-    live_server.knobs(delay_ms=1500)
+    # nothing starts until the last job is cancelled, however slow the machine: with slowed publishes
+    # instead, a quick first browser launch and a slow login could let the last job start first
+    live_server.engine.server.pause()
     ids = live_server.publish(token, [article("slow", i) for i in range(3)])
     ui.login("bea", password("bea"))
     ui.wait(lambda: len(ui.statuses()) == 3, 10, "three jobs on the monitor")
@@ -61,6 +63,7 @@ def test_cancel_a_waiting_job_from_the_monitor(live_server: LiveServer, ui: UI) 
     ui.click(f'li[data-id="{last}"] button[data-action="cancel"]')
     ui.wait(lambda: ui.statuses()[last] == "cancelled", 10, "the job to be cancelled")
     assert ui.text(f'li[data-id="{last}"] .badge') == "已取消"
+    live_server.engine.server.resume()
     ui.wait(lambda: [ui.statuses()[i] for i in ids[:2]] == ["success"] * 2, 60, "the other two to finish")
     assert ui.same_page()
     assert live_server.job(token, last)["status"] == "cancelled"

@@ -20,18 +20,20 @@ def session_of(server: LiveServer, token: str, job_id: str) -> str:
 
 
 def test_cancel_ends_the_remote_session_of_a_hung_job(instance: Path, grid: Any) -> None:
-    server = LiveServer(instance, driver_remote_url=grid.url, max_concurrent_jobs=2).start()
+    # the page load would give up only after 60 s: the waits below leave a loaded machine 30 s to end the
+    # session (a Grid's hub and node are slow to answer there) and still prove it was the cancel that did
+    server = LiveServer(instance, driver_remote_url=grid.url, max_concurrent_jobs=2, page_load_timeout=60).start()
     try:
         token = server.make_user("cancelgrid")
-        server.knobs(delay_ms=30000)  # the editor's page load hangs well past the wait below
+        server.knobs(delay_ms=60000)  # the editor's page load hangs well past the wait below
         (job_id,) = server.publish(token, [article("[gridcancel]", 0)])
         session = session_of(server, token, job_id)
         assert session in grid.sessions_now()
         server.ok("POST", f"/api/jobs/{job_id}/cancel", {}, token)
-        # gone from the Grid and from the ledger, long before the page load could have ended (30 s);
+        # gone from the Grid and from the ledger, long before the page load could have ended (60 s);
         # the answer itself waits 5 s for the job, which a loaded machine may not give it
-        wait_until(lambda: session not in grid.sessions_now(), 10, "the cancelled job's session to end")
-        assert server.wait_final(token, [job_id], timeout=10)[job_id]["status"] == "cancelled"
+        wait_until(lambda: session not in grid.sessions_now(), 30, "the cancelled job's session to end")
+        assert server.wait_final(token, [job_id], timeout=30)[job_id]["status"] == "cancelled"
         assert session not in {row[0] for row in server.engine.server.factory.ledger.held()}
         assert server.articles() == []
     finally:

@@ -28,7 +28,9 @@ def parse(text: str) -> datetime:
 def test_scheduled_jobs_wait_count_against_no_limit_until_due_then_run(live_server: LiveServer) -> None:
     s = live_server
     token = s.make_user("sched")
-    body = {"platform": "demo", "articles": [article("[later]", i) for i in range(3)], "publish_at": at(3)}
+    # due late enough that the checks below, while the "[now]" job starts its browser, still find them
+    # scheduled on a loaded machine (at 3 s, four requests and a cold Chromium launch could outlast it)
+    body = {"platform": "demo", "articles": [article("[later]", i) for i in range(3)], "publish_at": at(10)}
     status, answer, _ = s.call("POST", "/api/jobs/publish", body, token)
     assert status == 202, answer  # three scheduled jobs although at most two may be unfinished
     jobs = answer["jobs"]
@@ -48,8 +50,9 @@ def test_scheduled_jobs_wait_count_against_no_limit_until_due_then_run(live_serv
 def test_a_scheduled_job_cancelled_before_due_never_runs_and_one_moved_waits(live_server: LiveServer) -> None:
     s = live_server
     token = s.make_user("mover")
-    cancel_me, move_me = s.publish(token, [article("[cancel]", 0), article("[move]", 0)], publish_at=at(2))
-    (sentinel,) = s.publish(token, [article("[sentinel]", 0)], publish_at=at(3))
+    # the cancel and the move must come before the due time (at 2 s, a stalled request could miss it)
+    cancel_me, move_me = s.publish(token, [article("[cancel]", 0), article("[move]", 0)], publish_at=at(10))
+    (sentinel,) = s.publish(token, [article("[sentinel]", 0)], publish_at=at(11))
     assert s.ok("POST", f"/api/jobs/{cancel_me}/cancel", token=token)["job"]["status"] == "cancelled"
     far = at(3600)
     moved = s.ok("POST", f"/api/jobs/{move_me}/reschedule", {"publish_at": far}, token)["job"]
