@@ -198,8 +198,11 @@ class LocalGrid:
             if slot.get("session")
         ]
 
-    def wait_no_sessions(self, timeout: float = 10) -> None:
-        """Wait until the Grid holds no session (the hub learns of an ended one through its event bus)."""
+    def wait_no_sessions(self, timeout: float = 30) -> None:
+        """Wait until the Grid holds no session (the hub learns of an ended one through its event bus).
+
+        30 s: a loaded machine's hub and node can take over 10 s to answer; the Grid's own session
+        timeout (360 s) is far longer, so a session gone within this wait was ended by the server."""
         deadline = time.monotonic() + timeout
         while (left := self.sessions_now()) and time.monotonic() < deadline:
             time.sleep(0.2)
