@@ -50,6 +50,8 @@ format: $(DEV)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# each benchmark prints its figures and keeps them in bench-results/; the last step holds the
+# machine-independent ones against bench/baseline.json and fails on a regression
 bench: $(DEV) browser
 	$(PY) -m bench.publish
 	$(PY) -m bench.memory
@@ -57,6 +59,7 @@ bench: $(DEV) browser
 	$(PY) -m bench.batch
 	$(PY) -m bench.upload
 	$(PY) -m bench.remote
+	$(PY) -m bench.compare
 
 # what the web UI's live monitor costs: server time per poll, requests per open tab; the jobs table
 # with 1,000 jobs (first paint, a filter)

@@ -8,7 +8,6 @@ before the batch is submitted. Prints one JSON document with both wall times and
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -19,6 +18,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support import FINAL, ServerProcess, article, wait_until
+
+from bench.record import report
 
 # 2.5 s on each of a publish's two round trips (editor, publish), as the acceptance scenario: the
 # publish is then mostly waiting on the platform, like a real one, and not on this machine's CPU
@@ -85,7 +86,7 @@ def main() -> None:
         "cpu_count": psutil.cpu_count(),
         "load_average_after": [round(x, 2) for x in psutil.getloadavg()],
     }
-    print(json.dumps(result, indent=2))
+    report("batch", result)
 
 
 if __name__ == "__main__":

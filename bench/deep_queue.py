@@ -9,7 +9,6 @@ figure at 100 (target <= 1.5).
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import tempfile
@@ -21,6 +20,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support import ServerProcess, article, wait_until
+
+from bench.record import report
 
 USERS, DEPTHS, CHUNK = 10, (100, 1_000, 10_000), 100
 SAMPLES = {"queue_status": 150, "submit_one": 60, "page_of_20": 100, "healthz": 150}
@@ -101,17 +102,15 @@ def main() -> None:
             server.terminate()
             platform.terminate()
     deepest, shallowest = results[str(DEPTHS[-1])], results[str(DEPTHS[0])]
-    print(
-        json.dumps(
-            {
-                "by_queued_jobs_ms": results,
-                "p50_at_10000_over_100": {k: round(deepest[k]["p50"] / shallowest[k]["p50"], 2) for k in deepest},
-                "targets": {"queue_status and submit_one p50 at 10000 over 100": "<= 1.5"},
-                "queue_size_at_end": status["queue_size"],
-                "estimated_wait_time_at_end_s": status["estimated_wait_time"],
-            },
-            indent=2,
-        )
+    report(
+        "deep_queue",
+        {
+            "by_queued_jobs_ms": results,
+            "p50_at_10000_over_100": {k: round(deepest[k]["p50"] / shallowest[k]["p50"], 2) for k in deepest},
+            "targets": {"queue_status and submit_one p50 at 10000 over 100": "<= 1.5"},
+            "queue_size_at_end": status["queue_size"],
+            "estimated_wait_time_at_end_s": status["estimated_wait_time"],
+        },
     )
 
 

@@ -8,7 +8,6 @@ job and measured in-process, result size and pages, and PNGs of page 1 (English 
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pypdf import PdfReader
 from support import FINAL, LiveServer
 
 from app.exam import extract_text, generate_exam, render_html
+from bench.record import report
 
 PAGES, QUESTIONS, RUNS = 20, 20, 3
 POLL = 0.02  # seconds between job polls: fine enough to see stages that take ~0.1 s
@@ -99,7 +99,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="examgen-bench-"))
     course = pdf_factory.long_course_pdf(out / "course.pdf", pages=PAGES).read_bytes()
     chinese = pdf_factory.chinese_course_pdf(out / "course-zh.pdf", pages=4).read_bytes()
-    report: dict[str, Any] = {
+    document: dict[str, Any] = {
         "course": {"pages": PAGES, "bytes": len(course), "questions": QUESTIONS},
         "in_process": in_process_stages(course),
     }
@@ -110,18 +110,18 @@ def main() -> None:
         for i in range(RUNS):
             figures, result = run_once(server, token, course, f"Bench run {i + 1}")
             runs.append({"run": i + 1, "browser": "cold" if i == 0 else "warm", **figures})
-        report["runs"] = runs
+        document["runs"] = runs
         zh_figures, zh_result = run_once(server, token, chinese, "中国历史与网络测验")
-        report["chinese_run"] = zh_figures
-        report["png"] = [page_one_png(result, out, "exam-en"), page_one_png(zh_result, out, "exam-zh")]
+        document["chinese_run"] = zh_figures
+        document["png"] = [page_one_png(result, out, "exam-en"), page_one_png(zh_result, out, "exam-zh")]
     finally:
         server.stop()
-    warm = [r["seconds"] for r in report["runs"][1:]]
-    report["summary"] = {
-        "cold_seconds": report["runs"][0]["seconds"],
+    warm = [r["seconds"] for r in document["runs"][1:]]
+    document["summary"] = {
+        "cold_seconds": document["runs"][0]["seconds"],
         "warm_seconds_mean": round(sum(warm) / len(warm), 3),
     }
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    report("generate", document)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Run with ``make bench`` or ``python -m bench.memory``. Prints one JSON document:
 from __future__ import annotations
 
 import itertools
-import json
 import statistics
 import sys
 import tempfile
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support import ADMIN_TOKEN, ServerProcess, article, wait_until
 
 from bench.publish import tree_pss
+from bench.record import report
 
 MB = 2**20
 KEPT = 8  # the server's default BROWSER_KEPT_CONTEXTS
@@ -266,7 +266,7 @@ def main() -> None:
         "cpu_count": psutil.cpu_count(),
         "load_average_after": [round(x, 2) for x in psutil.getloadavg()],
     }
-    print(json.dumps(result, indent=2))
+    report("memory", result)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ second of one open tab (statuses every 1.5 s and the page every 10 s are expecte
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import sys
@@ -21,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e")
 
 from e2e_browser import UI, make_driver, settle
 from support import LiveServer, article
+
+from bench.record import report
 
 JOBS, WINDOW = 20, 10.0
 COUNT_API = "return performance.getEntriesByType('resource').filter(e => e.name.includes(arguments[0])).length;"
@@ -67,7 +68,7 @@ def main() -> None:
         finally:
             server.knobs(delay_ms=0)
             server.stop()
-    print(json.dumps(figures, indent=2))
+    report("poll_cost", figures)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ each of ``BENCH_RUNS`` runs (default 3) and their medians.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import statistics
@@ -30,6 +29,7 @@ from app.engine.browser import Browser
 from app.engine.browser_factory import BrowserFactory
 from app.engine.isolation import BrowserDevTools, JobContexts
 from app.platforms.demo import DemoPlatform
+from bench.record import report
 
 USERS, PER_USER, CONCURRENCY = 10, 10, 2
 KEPT = int(os.environ.get("BROWSER_KEPT_CONTEXTS", "8"))  # the server's default; 0 to see its effect
@@ -267,7 +267,7 @@ def main() -> None:
         },
         "runs": runs,
     }
-    print(json.dumps(result, indent=2))
+    report("publish", result)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ On one machine the Grid adds its relay hops and its JVMs' CPU to the browsers' o
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from support import ServerProcess, article, free_port_block  # noqa: E402
 
+from bench.record import report  # noqa: E402
 from scripts.grid import LocalGrid, missing  # noqa: E402
 
 CONCURRENCY = 2
@@ -77,7 +77,7 @@ def main(count: int) -> None:
     """Local first, then remote, against one demo platform process."""
     problem = missing()
     if problem and not os.environ.get("GRID_URL"):
-        print(json.dumps({"remote_vs_local": "skipped", "reason": problem}))
+        report("remote", {"remote_vs_local": "skipped", "reason": problem})
         return
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -104,7 +104,7 @@ def main(count: int) -> None:
             "load_average_after": [round(x, 2) for x in psutil.getloadavg()],
         }
     }
-    print(json.dumps(result, indent=2))
+    report("remote", result)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ a filter.
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import tempfile
@@ -21,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e")
 
 from e2e_browser import UI, make_driver
 from support import LiveServer
+
+from bench.record import report
 
 JOBS, RUNS, TARGET_MS = 1000, 15, 300
 # recorded from the very start of every page: when the table first holds a page of rows
@@ -87,7 +88,7 @@ def main() -> None:
         "status_filter_ms": figures(status),
         "search_ms_including_250_ms_typing_pause": figures(search),
     }
-    print(json.dumps(result, indent=2))
+    report("table_view", result)
 
 
 if __name__ == "__main__":

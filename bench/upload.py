@@ -9,7 +9,6 @@ Run with ``.venv/bin/python -m bench.upload``; prints one JSON document.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -21,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import pdf_factory
 from support import LiveServer
+
+from bench.record import report
 
 UPLOADS = 30
 TARGET_P99_MS = 300
@@ -67,17 +68,15 @@ def main() -> None:
                 results[name] |= figures([ms for _, _, ms in answers])
         finally:
             server.stop()
-    print(
-        json.dumps(
-            {
-                "post_generate_ms": results,
-                "after_start": warm,
-                "uploads_each": UPLOADS,
-                "target": f"p99 < {TARGET_P99_MS} ms",
-                "load_average": [round(x, 2) for x in os.getloadavg()],
-            },
-            indent=2,
-        )
+    report(
+        "upload",
+        {
+            "post_generate_ms": results,
+            "after_start": warm,
+            "uploads_each": UPLOADS,
+            "target": f"p99 < {TARGET_P99_MS} ms",
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
     )
 
 
