@@ -35,6 +35,9 @@ class Published:
 
     url: str
     article_id: str | None = None
+    # the title and body its page showed when the publish settled there, if read in the same look: then
+    # read_back needs no second look at the very same page
+    shown: tuple[str, str] | None = None
 
 
 class Lookup(StrEnum):

@@ -30,7 +30,9 @@ return el !== null && el.getClientRects().length > 0 && !el.disabled ? el : null
 _SETTLED_JS = """
 const error = document.querySelector('#error');
 const whole = document.querySelector('h1') !== null || document.readyState === 'complete';
-return [location.pathname, error && error.innerText, whole];
+const title = document.getElementById('article-title'), content = document.getElementById('article-content');
+const shown = title && content ? [title.innerText, content.innerText] : null;
+return [location.pathname, error && error.innerText, whole, shown];
 """
 _ARTICLE_JS = """
 if (location.pathname !== arguments[0]) return null;
@@ -89,20 +91,24 @@ class DemoPlatform(Platform):
         button.click()
 
     def confirm(self, driver: Any, timeout: float) -> Published:
-        def settled(d: Any) -> tuple[str, str | None] | None:
+        def settled(d: Any) -> tuple[str, str | None, list[str] | None] | None:
             try:
-                path, error, whole = d.execute_script(_SETTLED_JS)
+                path, error, whole, shown = d.execute_script(_SETTLED_JS)
             except WebDriverException:
                 return None  # the page is being replaced by the next one
             if _ARTICLE_PATH.match(path) or path in ("/demo/captcha", "/demo/login"):
-                return path, error
+                return path, error, shown
             if path == "/demo/publish" and (error is not None or whole):
-                return path, error
+                return path, error, shown
             return None
 
-        path, error = wait_for(driver, settled, timeout, "the published article page")
+        path, error, shown = wait_for(driver, settled, timeout, "the published article page")
         if m := _ARTICLE_PATH.match(path):
-            return Published(url=self.base + f"/p/{m.group(1)}", article_id=m.group(1))
+            return Published(
+                url=self.base + f"/p/{m.group(1)}",
+                article_id=m.group(1),
+                shown=(shown[0], shown[1]) if shown else None,
+            )
         if path == "/demo/captcha":
             raise PermanentFailure("captcha", "The platform asked to verify that you are human")
         if path == "/demo/login":
@@ -112,6 +118,8 @@ class DemoPlatform(Platform):
         raise TransientFailure("platform_error", "The platform answered the publish with an error page")
 
     def read_back(self, driver: Any, published: Published) -> tuple[str, str]:
+        if published.shown is not None:
+            return published.shown  # read from the article's page in the look that saw the publish settle
         path = f"/demo/p/{published.article_id}"
         shown = driver.execute_script(_ARTICLE_JS, path)
         if shown is None:

@@ -28,6 +28,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from app.db import Database
 from app.demo_site import DemoKnobs, create_demo_blueprint
 from app.models import DemoArticle
+from app.platforms.base import Published
+from app.platforms.browsing import normalize
+from app.platforms.demo import DemoPlatform
 from run import stop_http
 
 pytestmark = pytest.mark.timeout(120)
@@ -334,3 +337,34 @@ def test_knobs_api_merge_reset_and_env_defaults(platform: Platform) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         fired = list(pool.map(lambda _: knobs.take("fail_next"), range(40)))
     assert fired.count(True) == 10 and knobs.as_dict()["fail_next"] == 0
+
+
+@pytest.mark.browser
+def test_the_module_reads_a_publish_back_from_the_look_that_saw_it_settle(
+    platform: Platform, driver: webdriver.Chrome
+) -> None:
+    demo = DemoPlatform(platform.base)
+    demo.with_cookies(driver, [{"name": "demo_user", "value": "reader"}])
+    assert demo.open_editor(driver) == "reader"
+    demo.fill(driver, "Read back 读回", "Line one\n第二行 ✅")
+    demo.submit(driver)
+    published = demo.confirm(driver, 20)
+    assert published.shown is not None
+    assert tuple(map(normalize, published.shown)) == (normalize("Read back 读回"), normalize("Line one\n第二行 ✅"))
+
+    looks: list[tuple[Any, ...]] = []
+    real = driver.execute_script
+
+    def counted(*args: Any) -> Any:
+        looks.append(args)
+        return real(*args)
+
+    driver.execute_script = counted  # type: ignore[method-assign]
+    try:
+        assert demo.read_back(driver, published) == published.shown
+        assert looks == []  # no second look at the page it was just read from
+        # an article known only by its address (a reconciling lookup) is still looked at on the page
+        assert demo.read_back(driver, Published(published.url, published.article_id)) == published.shown
+        assert len(looks) == 1
+    finally:
+        del driver.execute_script
