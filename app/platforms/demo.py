@@ -31,12 +31,14 @@ _SETTLED_JS = """
 const error = document.querySelector('#error');
 const whole = document.querySelector('h1') !== null || document.readyState === 'complete';
 const title = document.getElementById('article-title'), content = document.getElementById('article-content');
-const shown = title && content ? [title.innerText, content.innerText] : null;
+const parsed = document.readyState !== 'loading';  // a long body may still be arriving
+const shown = parsed && title && content ? [title.innerText, content.innerText] : null;
 return [location.pathname, error && error.innerText, whole, shown];
 """
 _ARTICLE_JS = """
 if (location.pathname !== arguments[0]) return null;
 const title = document.getElementById('article-title'), content = document.getElementById('article-content');
+if (document.readyState === 'loading') return null;  // a long body may still be arriving
 return title && content ? [title.innerText, content.innerText] : null;
 """
 _MY_ARTICLES_JS = """
