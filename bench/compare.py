@@ -71,13 +71,12 @@ def compare(figures: list[Figure], results: Path) -> list[tuple[Figure, float | 
             file = results / f"{f.bench}.json"
             documents[f.bench] = json.loads(file.read_text(encoding="utf-8")) if file.exists() else None
         document = documents[f.bench]
-        value = lookup(document, f.path) if document is not None else None
         if document is None:
             rows.append((f, None, "not run"))
-        elif value is None:
-            rows.append((f, None, "MISSING"))  # the benchmark ran but no longer prints it: a broken check
-        else:
-            rows.append((f, value, f.verdict(value)))
+            continue
+        value = lookup(document, f.path)
+        # MISSING: the benchmark ran but no longer prints the figure, so the check itself is broken
+        rows.append((f, value, "MISSING" if value is None else f.verdict(value)))
     return rows
 
 

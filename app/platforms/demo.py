@@ -25,22 +25,23 @@ _CONFIRM_BUTTON_JS = """
 const el = document.querySelector('#confirm-publish');
 return el !== null && el.getClientRects().length > 0 && !el.disabled ? el : null;
 """
+# an article page's title and body, once the page is parsed whole (a long body may still be arriving)
+_SHOWN_JS = """
+const title = document.getElementById('article-title'), content = document.getElementById('article-content');
+const parsed = document.readyState !== 'loading';
+const shown = parsed && title && content ? [title.innerText, content.innerText] : null;
+"""
 # settled: a page of the platform's (it has a heading), or any other answer loaded whole (a proxy's or
 # a server's bare error body has none, and must not be waited on until the confirm timeout)
-_SETTLED_JS = """
+_SETTLED_JS = (
+    _SHOWN_JS
+    + """
 const error = document.querySelector('#error');
 const whole = document.querySelector('h1') !== null || document.readyState === 'complete';
-const title = document.getElementById('article-title'), content = document.getElementById('article-content');
-const parsed = document.readyState !== 'loading';  // a long body may still be arriving
-const shown = parsed && title && content ? [title.innerText, content.innerText] : null;
 return [location.pathname, error && error.innerText, whole, shown];
 """
-_ARTICLE_JS = """
-if (location.pathname !== arguments[0]) return null;
-const title = document.getElementById('article-title'), content = document.getElementById('article-content');
-if (document.readyState === 'loading') return null;  // a long body may still be arriving
-return title && content ? [title.innerText, content.innerText] : null;
-"""
+)
+_ARTICLE_JS = _SHOWN_JS + "return location.pathname === arguments[0] ? shown : null;"
 _MY_ARTICLES_JS = """
 return Array.from(document.querySelectorAll('#my-articles .my-article')).map(li => ({
   id: li.dataset.id,
