@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import rowcount
@@ -67,10 +67,9 @@ def create_jobs(
 
 def count_active(session: Session, user_id: int | None = None) -> int:
     """Unfinished jobs, of one user or of everybody."""
-    q = select(func.count()).select_from(Job).where(Job.status.in_(ACTIVE_STATUSES))
-    if user_id is not None:
-        q = q.where(Job.user_id == user_id)
-    return session.scalar(q) or 0
+    if user_id is None:
+        return session.scalar(_COUNT_ACTIVE) or 0
+    return session.scalar(_COUNT_ACTIVE_OF, {"user_id": user_id}) or 0
 
 
 def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
@@ -81,36 +80,59 @@ def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     return {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(ids)))}
 
 
+# The statements every job and every request runs, built once: building one and computing its cache key
+# cost more CPU than executing it. The updates touch rows no session of theirs has loaded, so there is
+# nothing in the session to synchronize.
+_GET = select(Job).where(Job.id == bindparam("job_id"))
+_CLAIM = (
+    update(Job)
+    .where(Job.id == bindparam("job_id"), Job.status == JobStatus.QUEUED)
+    .values(
+        status=JobStatus.RUNNING,
+        attempts=Job.attempts + 1,
+        progress=0,
+        phase="Starting",
+        started_at=bindparam("now"),
+        updated_at=bindparam("now"),
+        error=None,
+        error_code=None,
+    )
+    .execution_options(synchronize_session=False)
+)
+_SET_CLICK_STATE = (
+    update(Job)
+    .where(Job.id == bindparam("job_id"))
+    .values(click_state=bindparam("state"), updated_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_COUNT_FINISHED = (
+    update(QueueStats)
+    .where(QueueStats.id == 1)
+    .values(
+        total_processed=QueueStats.total_processed + 1,
+        total_failed=QueueStats.total_failed + bindparam("failed"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_COUNT_ACTIVE = select(func.count()).select_from(Job).where(Job.status.in_(ACTIVE_STATUSES))
+_COUNT_ACTIVE_OF = _COUNT_ACTIVE.where(Job.user_id == bindparam("user_id"))
+
+
 def get(session: Session, job_id: str) -> Job | None:
     """A job by its public id."""
-    return session.scalar(select(Job).where(Job.id == job_id))
+    return session.scalar(_GET, {"job_id": job_id})
 
 
 def claim(session: Session, job_id: str) -> Job | None:
     """Atomically move a queued job to running; None when somebody else changed it first."""
-    now = utcnow()
-    result = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(
-            status=JobStatus.RUNNING,
-            attempts=Job.attempts + 1,
-            progress=0,
-            phase="Starting",
-            started_at=now,
-            updated_at=now,
-            error=None,
-            error_code=None,
-        )
-    )
-    if rowcount(result) != 1:
+    if rowcount(session.execute(_CLAIM, {"job_id": job_id, "now": utcnow()})) != 1:
         return None
     return get(session, job_id)
 
 
 def set_click_state(session: Session, job_id: str, state: ClickState) -> None:
     """Record the irreversible step: about to click, clicked, or (after reconciling) undone."""
-    session.execute(update(Job).where(Job.id == job_id).values(click_state=state, updated_at=utcnow()))
+    session.execute(_SET_CLICK_STATE, {"job_id": job_id, "state": state, "now": utcnow()})
 
 
 def finish(session: Session, job_id: str, status: JobStatus, **fields: Any) -> bool:
@@ -129,15 +151,7 @@ def finish(session: Session, job_id: str, status: JobStatus, **fields: Any) -> b
 
 def count_finished(session: Session, status: JobStatus) -> None:
     """Add one finished job to the persisted totals (in the caller's transaction)."""
-    failed = 1 if status == JobStatus.FAILED else 0
-    session.execute(
-        update(QueueStats)
-        .where(QueueStats.id == 1)
-        .values(
-            total_processed=QueueStats.total_processed + 1,
-            total_failed=QueueStats.total_failed + failed,
-        )
-    )
+    session.execute(_COUNT_FINISHED, {"failed": 1 if status == JobStatus.FAILED else 0})
 
 
 def count_failed_only(session: Session) -> None:

@@ -53,6 +53,27 @@ def test_only_one_of_many_threads_claims_a_job(db: Database) -> None:
         assert job.status == JobStatus.RUNNING and job.attempts == 1
 
 
+def test_the_statements_built_once_carry_each_calls_own_values(db: Database) -> None:
+    """claim, set_click_state and count_active are built once with bound parameters: each call must
+    still touch only its own job and user, and the claimed row comes back as claimed."""
+    first, second = make_jobs(db, 2)
+    with db.write() as s:
+        s.add(User(id=2, username="bob"))
+        s.flush()  # the user row before the job that references it
+        store.create_jobs(s, 2, [NewJob(kind="publish", payload={})], 5, 4)
+    with db.write() as s:
+        claimed = store.claim(s, first)
+        assert claimed is not None and claimed.id == first
+        assert (claimed.status, claimed.attempts, claimed.phase) == (JobStatus.RUNNING, 1, "Starting")
+        assert claimed.started_at is not None and claimed.started_at == claimed.updated_at
+        store.set_click_state(s, first, ClickState.ABOUT)
+    with db.read() as s:
+        assert store.get(s, first).click_state == ClickState.ABOUT
+        untouched = store.get(s, second)
+        assert (untouched.status, untouched.attempts, untouched.click_state) == (JobStatus.QUEUED, 0, ClickState.NONE)
+        assert (store.count_active(s, 1), store.count_active(s, 2), store.count_active(s)) == (2, 1, 3)
+
+
 def test_a_cancelled_job_cannot_be_claimed(db: Database) -> None:
     (job_id,) = make_jobs(db, 1)
     with db.write() as s:
