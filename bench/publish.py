@@ -11,7 +11,6 @@ each of ``BENCH_RUNS`` runs (default 3) and their medians.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import re
 import statistics
@@ -25,7 +24,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from support import FINAL, ServerProcess, article, wait_until
+from support import FINAL, Http, ServerProcess, article, wait_until
 
 from app.engine.browser import Browser
 from app.engine.browser_factory import BrowserFactory
@@ -82,42 +81,35 @@ def _own_cpu(pid: int) -> float:
         return 0.0
 
 
-class KeepAlive:
-    """One keep-alive HTTP connection, as a dashboard or a script using a session holds: the bench's own
-    requests then cost the machine no new connection each (the plain loop it is compared with makes none)."""
+class KeepAlive(Http):
+    """The test client over one keep-alive connection, as a dashboard or a script using a session holds:
+    the bench's own requests then cost the machine no new connection each (the plain loop makes none)."""
 
     def __init__(self, base: str) -> None:
-        self.host = base.split("//", 1)[1]
-        self.conn = http.client.HTTPConnection(self.host, timeout=30)
+        super().__init__(base)
+        self.conn: http.client.HTTPConnection | None = None
 
-    def call(self, method: str, path: str, token: str, body: object = None) -> tuple[int, object]:
-        """(status, parsed JSON); one reconnect when the server closed the connection."""
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        data = json.dumps(body).encode() if body is not None else None
-        for attempt in (1, 2):
+    def _send(
+        self, method: str, path: str, data: bytes | None, headers: dict[str, str], timeout: float
+    ) -> tuple[int, bytes, dict[str, str]]:
+        for attempt in (1, 2):  # once more on a new connection when the server closed the old one
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.base.split("//", 1)[1], timeout=timeout)
             try:
                 self.conn.request(method, path, body=data, headers=headers)
                 response = self.conn.getresponse()
-                return response.status, json.loads(response.read() or b"null")
+                return response.status, response.read(), dict(response.headers)
             except (http.client.HTTPException, ConnectionError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection(self.host, timeout=30)
+                self.conn = None
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
 
-def job_contexts(server: ServerProcess) -> dict[str, int]:
-    """The server's job contexts so far: kept (an owner's own, reused) and fresh (a new renderer)."""
-    metrics = server.call("GET", "/metrics")[1].decode()
-    counted = re.findall(r'examgen_pool_job_contexts_total\{how="(\w+)"\} (\S+)', metrics)
-    return {how: int(float(n)) for how, n in counted}
-
-
 def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
     """Submit 100 single-article jobs from 10 users, poll /queue/status until all have finished."""
     tokens = [server.make_user(f"bench{u}") for u in range(USERS)]
-    contexts_before = job_contexts(server)
     stop = threading.Event()
     status_lat: list[float] = []
     floor_lat: list[float] = []  # /healthz under the same load: the latency floor of this machine and run
@@ -132,10 +124,10 @@ def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
         while not stop.is_set():
             for path, into in (("/queue/status", status_lat), ("/healthz", floor_lat)):
                 t = time.perf_counter()
-                _, doc = client.call("GET", path, tokens[0])
+                _, doc, _ = client.call("GET", path, token=tokens[0])
                 into.append(time.perf_counter() - t)
                 # the end of the run, seen by the dashboard's own poll (no second poller to find it)
-                done = path == "/queue/status" and doc["total_processed"] - processed_before >= jobs_total  # type: ignore[index]
+                done = path == "/queue/status" and doc["total_processed"] - processed_before >= jobs_total
                 if done and not finished.is_set():
                     finished_at[0] = time.perf_counter()
                     finished.set()
@@ -158,11 +150,8 @@ def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
     for i in range(PER_USER):
         for u, token in enumerate(tokens):
             started = time.perf_counter()
-            body = {"platform": "demo", "account": "main", "articles": [article(f"[bench{u}]", i)]}
-            status, doc = submitter.call("POST", "/api/jobs/publish", token, body)
+            owned[token] += submitter.publish(token, [article(f"[bench{u}]", i)])
             submit_lat.append(time.perf_counter() - started)
-            assert status == 202, doc
-            owned[token] += doc["job_ids"]  # type: ignore[index]
     if not finished.wait(600):
         raise TimeoutError("the benchmark's jobs did not finish within 10 minutes")
     wall = finished_at[0] - t0
@@ -170,7 +159,9 @@ def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
     for t in pollers:
         t.join()
     jobs = [j for token, ids in owned.items() for j in server.wait_final(token, ids).values()]
-    contexts = {how: n - contexts_before.get(how, 0) for how, n in job_contexts(server).items()}
+    metrics = server.call("GET", "/metrics")[1].decode()
+    counted = re.findall(r'examgen_pool_job_contexts_total\{how="(\w+)"\} (\S+)', metrics)
+    contexts = {how: int(float(n)) for how, n in counted}
     return {
         "wall_s": round(wall, 2),
         "jobs_per_s": round(len(jobs) / wall, 3),

@@ -133,18 +133,24 @@ class Http:
             hdrs.setdefault("Content-Type", "application/json")
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                status, payload, rh = r.status, r.read(), dict(r.headers)
-        except urllib.error.HTTPError as e:
-            status, payload, rh = e.code, e.read(), dict(e.headers)
+        status, payload, rh = self._send(method, path, data, hdrs, timeout)
         if "json" in rh.get("Content-Type", ""):
             try:
                 return status, json.loads(payload), rh
             except ValueError:
                 pass
         return status, payload, rh
+
+    def _send(
+        self, method: str, path: str, data: bytes | None, headers: dict[str, str], timeout: float
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One request on a new connection: (status, body, headers)."""
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers)
 
     def ok(self, method: str, path: str, body: Any = None, token: str | None = None, expect: int = 200) -> Any:
         """Call and assert the status; return the JSON."""
