@@ -159,12 +159,11 @@ class Browser:
         ok, _ = self.calls.call(lambda: contexts.open(owner), timeout)
         return ok
 
-    def prepare_next_job(self, site: str = "") -> None:
-        """Create the next job's context ahead of time (on ``site``'s start page, if given); a failure
-        only means creating it later."""
+    def prepare_next_job(self) -> None:
+        """Create the next job's context ahead of time; a failure only means creating it later."""
         if self.contexts is not None and not self.killed:
             try:
-                self.contexts.prepare(site)
+                self.contexts.prepare()
             except Exception as exc:  # noqa: BLE001 - open() creates it on the spot instead
                 log.debug("Browser %s: could not prepare the next context: %s", self.id, exc)
 

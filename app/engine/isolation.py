@@ -7,7 +7,7 @@ absolute figures are high; medians per job, all in the same runs): the old parti
 clearBrowserCookies, Storage.clearDataForOrigin "all" per visited origin, about:blank,
 Page.resetNavigationHistory) 596 ms, and it still misses origins nobody recorded; recycling the
 browser 4 s; a context created on the spot 900 ms, but one created ahead of time (``prepare``,
-on the ``browser-prep`` thread once the previous job has ended) costs only the switch, first call and
+on the ``browser-prep`` thread while the previous job runs) costs only the switch, first call and
 dispose: 21 + 22 + 31 ms. That is latency; the CPU is still spent, off the job's path: a context's
 renderer process makes a demo publish cost ~0.75 CPU-seconds against ~0.43 in one reused tab and
 ~0.46 in a kept context (quiet, one browser; 1.5 s before each context's omnibox-popup page was
@@ -45,7 +45,6 @@ log = logging.getLogger("examgen.browser")
 # a variable of the page's own window: any navigation to another document drops it
 _MARK_INHERITED = "window.__examgenInherited = true;"
 _IS_INHERITED = "return window.__examgenInherited === true;"
-_NAVIGATED_SINCE_START = "return window.history.length > 1;"
 
 
 def context_owner(user: str, lane: str, kind: str) -> str:
@@ -118,8 +117,8 @@ class JobContexts:
     The driver's first tab (in the default context) is never given to a job: it stays blank,
     keeps the WebDriver session alive between jobs, and is where the driver waits once a job's
     context is disposed (after a kept one, the driver stays on the kept tab until the next job). The next
-    job's context is created ahead of time (``prepare``, off the job's path, when the previous job
-    ends): switching to a tab whose renderer already runs costs ~20 ms, creating one on the spot ~300 ms.
+    job's context is created ahead of time (``prepare``, off the job's path): switching to a
+    tab whose renderer already runs costs ~20 ms, creating one on the spot ~300 ms.
     """
 
     def __init__(self, driver: Any, devtools: BrowserDevTools, keep: int = 1) -> None:
@@ -129,8 +128,7 @@ class JobContexts:
         self.context_id: str | None = None
         self._target: str | None = None  # the job's tab
         self._inherited = False  # the job began on a kept tab's page (marked, so a new page is told apart)
-        self._spare: tuple[str, str, bool] | None = None  # (context, tab, on a site) no job has touched yet
-        self._on_site_start = False  # the job began on a spare's start page (not the job's own)
+        self._spare: tuple[str, str] | None = None  # (context, tab) no job has touched yet
         # owner -> (context, tab), kept after a success for that owner's next job only, least recently
         # used first: a new context costs a renderer process, which on 2 cores is most of a publish's
         # CPU, and the fair queue alternates users, so one kept context would rarely be the one needed
@@ -138,22 +136,18 @@ class JobContexts:
         self.keep = max(0, keep)
         self._spare_lock = threading.Lock()
 
-    def _create(self, site: str = "") -> tuple[str, str]:
+    def _create(self) -> tuple[str, str]:
         context = self.devtools.call("Target.createBrowserContext", disposeOnDetach=False)["browserContextId"]
         # in the background: a tab brought to the front would push the running job's tab behind it,
         # where Chromium throttles its timers (a page waiting on setTimeout then crawls)
-        url = site or "about:blank"
-        target = self.devtools.call("Target.createTarget", url=url, browserContextId=context, background=True)
+        target = self.devtools.call("Target.createTarget", url="about:blank", browserContextId=context, background=True)
         return context, target["targetId"]
 
-    def prepare(self, site: str = "") -> None:
-        """Create the next job's context and tab now, unless one is ready; with ``site`` (a light public
-        page of the site the next job likely uses) the tab loads it, so its renderer process is that
-        site's when the job's first page comes (measured: a fresh context's first demo editor 235-257 ms
-        from about:blank, 124-146 ms from the demo's start page; a kept context's ~100 ms)."""
+    def prepare(self) -> None:
+        """Create the next job's context and tab now, unless one is ready."""
         with self._spare_lock:
             if self._spare is None:
-                self._spare = (*self._create(site), bool(site))
+                self._spare = self._create()
 
     @property
     def kept_owners(self) -> frozenset[str]:
@@ -165,15 +159,13 @@ class JobContexts:
         (same user and account, after a success), or else a new one. Other owners' kept contexts stay."""
         self.close()
         kept = self._kept.pop(owner, None) if owner else None
-        on_site = False
         if kept is not None:
             self.context_id, target = kept
         else:
             with self._spare_lock:  # waits for a prepare under way
                 spare, self._spare = self._spare, None
-            self.context_id, target, on_site = spare or (*self._create(), False)
+            self.context_id, target = spare or self._create()
         self._target = target
-        self._on_site_start = on_site
         self.devtools.call("Target.activateTarget", targetId=target)  # the job's tab in front
         self.driver.switch_to.window(target)
         self._inherited = kept is not None
@@ -181,12 +173,9 @@ class JobContexts:
             self.driver.execute_script(_MARK_INHERITED)
 
     def showing_own_page(self) -> bool:
-        """The job's tab shows a page the job navigated to (not about:blank, not a kept tab's last page,
-        not a spare's start page)."""
+        """The job's tab shows a page the job navigated to (not about:blank, not a kept tab's last page)."""
         if self.context_id is None:
             return False
-        if self._on_site_start:  # the start page is the tab's one history entry until the job navigates
-            return bool(self.driver.execute_script(_NAVIGATED_SINCE_START))
         return not self._inherited or not self.driver.execute_script(_IS_INHERITED)
 
     def close(self, keep_for: str = "") -> None:
@@ -198,7 +187,7 @@ class JobContexts:
         keeping = bool(keep_for) and self.will_keep
         context, self.context_id = self.context_id, None
         target, self._target = self._target, None
-        self._inherited = self._on_site_start = False
+        self._inherited = False
         if keeping and target is not None:
             # the page stays, and so does the driver (no switch to home: the next job switches to its own
             # tab anyway, and eviction below never drops the context just kept)

@@ -92,17 +92,13 @@ class DriverPool:
             browser.uses += 1
             if browser.contexts is not None:
                 self._context_counts["kept" if kept else "fresh"] += 1  # figures only: no lock needed
+            self._prepare_later(browser)
             return browser
 
-    def _prepare_later(self, browser: Browser, site: str = "") -> None:
-        """Have the ``browser-prep`` thread create the browser's next context (when it has none ready).
-
-        Called when a job ends, not when one begins: a new context's renderer started beside a job's
-        first page load slowed that load by ~250 ms (measured: a fresh context's cookies 70-120 ms and
-        editor 320-390 ms with the spare made at the start, 10 ms and 200-290 ms with it made at the end).
-        """
+    def _prepare_later(self, browser: Browser) -> None:
+        """Have the ``browser-prep`` thread create the browser's next context while this job runs."""
         if not self._closed and browser.contexts is not None:
-            self._preparer.submit(lambda: browser.prepare_next_job(site))
+            self._preparer.submit(browser.prepare_next_job)
 
     def _take_or_reserve(self, deadline: float, owner: str = "") -> Browser | None:
         with self._cond:
@@ -161,7 +157,8 @@ class DriverPool:
             except Exception:
                 log.exception("Could not pre-start a browser")
                 break
-            self.release(browser)  # which has its first context made ahead
+            self.release(browser)
+            self._prepare_later(browser)
             started += 1
         return started
 
@@ -179,23 +176,21 @@ class DriverPool:
         except (BrowserStartFailed, PoolClosed):
             return False
         self.release(browser)
+        self._prepare_later(browser)
         return True
 
-    def release(self, browser: Browser, reusable: bool = True, keep_for: str = "", site: str = "") -> None:
+    def release(self, browser: Browser, reusable: bool = True, keep_for: str = "") -> None:
         """Take a browser back: its job's context destroyed (or kept for ``keep_for``'s next job), or the
-        browser discarded when worn or broken. ``site``: a light page where the next new context starts."""
+        browser discarded when worn or broken."""
         worn = browser.uses >= self.max_uses
         if reusable and not worn and not browser.killed and browser.end_job(keep_for):
             with self._cond:
-                reused = browser in self._in_use and not self._closed
-                if reused:
+                if browser in self._in_use and not self._closed:
                     self._in_use.discard(browser)
                     browser.last_used = self._clock()
                     self._idle.append(browser)
                     self._cond.notify()
-            if reused:
-                self._prepare_later(browser, site)
-                return
+                    return
         reason = "worn out" if worn else "not reusable"
         log.info("Browser %s recycled (%s, %d uses)", browser.id, reason, browser.uses)
         self._retire(browser)

@@ -149,8 +149,7 @@ class JobRunner:
             if handle.browser is not None:
                 # after a success, this user's next job on the same account may keep the context
                 keep_for = owner if result is not None else ""
-                site = kind.start_page(snapshot.payload)  # where a next job, likely of the same kind, begins
-                self.pool.release(handle.browser, reusable and not handle.browser.killed, keep_for, site)
+                self.pool.release(handle.browser, reusable and not handle.browser.killed, keep_for)
         if result is not None:
             # outside the try: a success that cannot be written is not a failure of the job; the row
             # stays running and the reconciler re-runs it, which finds the work done (a publish on the

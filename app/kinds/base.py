@@ -77,11 +77,6 @@ class JobKind(Protocol):
         """Jobs of one lane run one at a time (e.g. one per platform account); "" for none."""
         ...
 
-    def start_page(self, payload: dict[str, Any]) -> str:
-        """A light public page of the site the job's browser work begins on ("" for none): a browser's
-        next new context loads it ahead of time, so that site's renderer is running when a job needs it."""
-        ...
-
     def run(self, ctx: JobContext) -> JobResult:
         """Do the work; raise PermanentFailure / TransientFailure / OutcomeUnknown on failure."""
         ...

@@ -44,11 +44,6 @@ class CheckLoginKind:
         """Shares the account's lane, so a check never runs beside a publish of the same account."""
         return account_lane(user_id, payload.get("platform"), account_id)
 
-    def start_page(self, payload: dict[str, Any]) -> str:
-        """The platform's start page (its editor's site)."""
-        platform = self.platforms.get(payload.get("platform", ""))
-        return platform.start_page if platform is not None else ""
-
     def run(self, ctx: JobContext) -> JobResult:
         """Record the account's identity and login state; a failed login is a permanent failure."""
         if ctx.account is None:

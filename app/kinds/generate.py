@@ -38,10 +38,6 @@ class GenerateKind:
     def on_success(self, session: Session, job: Job, result: JobResult) -> None:
         """No effects beyond the result files."""
 
-    def start_page(self, payload: dict[str, Any]) -> str:
-        """None: the exam is printed from a local page."""
-        return ""
-
     def run(self, ctx: JobContext) -> JobResult:
         """Generate the exam of ``ctx.payload`` and print it to PDF (student, key, both) and .docx."""
         upload = uploads_dir(ctx.work_dir) / ctx.payload["upload"]

@@ -31,11 +31,6 @@ class PublishKind:
         """One publish at a time per (user, platform account)."""
         return account_lane(user_id, payload.get("platform"), account_id)
 
-    def start_page(self, payload: dict[str, Any]) -> str:
-        """The platform's start page (its editor's site)."""
-        platform = self.platforms.get(payload.get("platform", ""))
-        return platform.start_page if platform is not None else ""
-
     def run(self, ctx: JobContext) -> JobResult:
         """Publish ``ctx.payload``'s article; reconcile first if an earlier run may have clicked."""
         platform = self._platform(ctx.payload.get("platform", ""))

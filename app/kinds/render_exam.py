@@ -24,10 +24,6 @@ class RenderExamKind:
     def on_success(self, session: Session, job: Job, result: JobResult) -> None:
         """No effects beyond the result files."""
 
-    def start_page(self, payload: dict[str, Any]) -> str:
-        """None: the exam is printed from a local page."""
-        return ""
-
     def run(self, ctx: JobContext) -> JobResult:
         """Print the edited exam of ``ctx.payload["exam"]``."""
         exam = Exam.from_dict(ctx.payload["exam"])

@@ -66,7 +66,6 @@ class Platform(ABC):
     label: str = ""
     pacing: Pacing = Pacing()
     cookie_url: str = ""  # a URL on the platform's cookie domain
-    start_page: str = ""  # a light public page of the editor's site, needing no login ("" for none)
     # the site renews its session cookies as it is used (Zhihu does): after each success the
     # browser's cookies are read back and saved; a site that never does spares that round trip
     renews_cookies: bool = True

@@ -64,7 +64,7 @@ class DemoPlatform(Platform):
         self.base = server_url.rstrip("/") + "/demo"
         # no per-account limit beyond the server's; a publish loads the editor and posts: two delays
         self.pacing = Pacing(concurrency=0, min_interval=0, jitter=0, cooldown=60, typical_seconds=1.5 + delay_ms / 500)
-        self.cookie_url = self.start_page = self.base + "/"
+        self.cookie_url = self.base + "/"
         self.wait_timeout = wait_timeout
 
     def open_editor(self, driver: Any) -> str:

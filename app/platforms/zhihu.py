@@ -74,7 +74,6 @@ class ZhihuPlatform(Platform):
         self.base = base_url.rstrip("/")
         self.api = api_url.rstrip("/")
         self.cookie_url = self.base + "/"
-        self.start_page = self.base + "/robots.txt"  # plain text on the editor's site: no script, no login
         self.wait_timeout = wait_timeout
         # public code reports that bursts get accounts flagged: pace per account, long cool-down on captcha
         self.pacing = Pacing(

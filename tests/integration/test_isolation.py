@@ -10,7 +10,7 @@ from typing import Any
 
 import pdf_factory
 import pytest
-from support import LiveServer, article, wait_until
+from support import LiveServer, article
 
 from app.engine.browser_factory import BrowserFactory
 from app.engine.evidence import capture_evidence, evidence_dir
@@ -76,8 +76,6 @@ class TwoOrigins(http.server.BaseHTTPRequestHandler):
         if self.path == "/cached.js":
             TwoOrigins.script_fetches += 1
             body, ctype, extra = b"window.cachedLoaded = true;", "text/javascript", {"Cache-Control": "max-age=3600"}
-        elif self.path == "/start":  # a light public page, as a platform's start page is
-            body, ctype, extra = b"start", "text/plain", {}
         elif self.path == "/probe":  # stores nothing itself
             body, ctype, extra = (
                 b'<!doctype html><title>probe</title><script src="/cached.js"></script>',
@@ -149,34 +147,6 @@ def test_storage_of_every_origin_and_the_http_cache_do_not_reach_the_next_job(tm
                 "idb": [],
             }, url
         assert TwoOrigins.script_fetches == fetched + 2  # fetched again on both origins: no cache left
-        pool.release(second)
-    finally:
-        pool.close()
-
-
-def test_a_new_context_may_start_on_the_next_jobs_site_and_holds_nothing_of_the_last_job(
-    tmp_path: Path, site: int
-) -> None:
-    """The spare context loads the site's start page ahead of time (so that site's renderer runs when the
-    job's first page comes); it is still a new context, and its start page is nobody's evidence."""
-    origin = f"http://127.0.0.1:{site}/"
-    factory = BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver", kept_contexts=2)
-    pool = DriverPool(factory.create, size=1)
-    try:
-        first = pool.acquire(owner="alice|alice/demo/1")
-        first.driver.get(origin)
-        first.driver.execute_async_script("window.stored.then(arguments[arguments.length - 1]);")
-        pool.release(first, site=origin + "start")  # not kept (a failure); the next new context starts there
-        pool._preparer.call(lambda: None, 10)  # the prep thread has made it
-
-        second = pool.acquire(owner="bob|bob/demo/2")
-        assert second is first
-        wait_until(lambda: second.driver.current_url == origin + "start", 10, "the start page")
-        assert capture_evidence(second, tmp_path, "bob-job", 1) is None  # the start page is not Bob's
-        second.driver.get(origin + "probe")
-        seen = second.driver.execute_async_script(LEFTOVERS_JS)
-        assert (seen["local"], seen["session"], seen["cookie"], seen["idb"]) == (None, None, "", [])
-        assert capture_evidence(second, tmp_path, "bob-job", 1) is not None  # a page Bob's job opened is
         pool.release(second)
     finally:
         pool.close()
@@ -255,33 +225,5 @@ def test_a_browser_runs_no_page_nobody_asked_for(tmp_path: Path, site: int) -> N
         # the blank home tab, the spare context's blank tab, and the two kept owners' pages
         assert pages == ["about:blank", "about:blank", f"http://127.0.0.1:{site}/", f"http://127.0.0.1:{site}/"]
         assert [t["url"] for t in targets if t["type"] != "page"] == []  # no browser_ui page of any context
-    finally:
-        pool.close()
-
-
-def test_the_next_context_is_made_once_a_job_ends_not_beside_its_first_page(tmp_path: Path, site: int) -> None:
-    """A new context's renderer started while a job loads its first page slows that page; the spare
-    context is made when the job is released, for whichever job the browser serves next."""
-    factory = BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver", kept_contexts=2)
-    pool = DriverPool(factory.create, size=1)
-
-    def blank_tabs(browser: Any) -> int:
-        pool._preparer.call(lambda: None, 10)  # whatever the prep thread was handed has run by now
-        targets = browser.contexts.devtools.call("Target.getTargets")["targetInfos"]
-        return sum(t["type"] == "page" and t["url"] == "about:blank" for t in targets)
-
-    try:
-        browser = pool.acquire(owner="alice|alice/demo/1")  # a new browser: its first context made on the spot
-        browser.driver.get(f"http://127.0.0.1:{site}/")
-        assert blank_tabs(browser) == 1  # the home tab only: no spare made while the job runs
-        pool.release(browser, keep_for="alice|alice/demo/1")
-        assert blank_tabs(browser) == 2  # released: the spare is ready for a new owner's job
-
-        again = pool.acquire(owner="bob|bob/demo/2")  # takes the spare
-        assert again is browser and blank_tabs(browser) == 2  # the home tab, and Bob's tab not navigated yet
-        again.driver.get(f"http://127.0.0.1:{site}/")
-        assert blank_tabs(browser) == 1
-        pool.release(again, keep_for="bob|bob/demo/2")
-        assert blank_tabs(browser) == 2
     finally:
         pool.close()

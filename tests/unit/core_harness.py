@@ -45,10 +45,6 @@ class ScriptedKind:
     def on_success(self, session: Session, job: Job, result: JobResult) -> None:
         """Scripted jobs have no effects of their own."""
 
-    def start_page(self, payload: dict[str, Any]) -> str:
-        """Scripted jobs use no browser."""
-        return ""
-
     def run(self, ctx: JobContext) -> JobResult:
         """Record the run, then do the scripted action."""
         self.ran.append(str(ctx.payload.get("tag", ctx.job_id)))
