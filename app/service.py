@@ -64,7 +64,8 @@ class JobDesk:
                     s.add(IdempotencyRecord(user_id=user.id, key=idempotency_key, job_ids=[j.id for j in jobs]))
             for job in jobs:
                 srv.enqueue(job, user.username)
-        self.views.invalidate()
+        if any(j.status == JobStatus.SCHEDULED for j in jobs):
+            self.views.invalidate()  # the schedule changed; a queued job changes the queue's own versions
         srv.note_peaks()
         summary = srv.summary()
         for job in jobs:

@@ -43,6 +43,7 @@ class Estimator:
         self.slots: Callable[[], int] = lambda: dispatcher.max_concurrent  # a smaller Grid runs fewer
         self._lock = threading.Lock()
         self._cached: tuple[tuple[int, frozenset[str]], Forecast] | None = None
+        queue.snapshot_budget = SIMULATED  # its snapshot_version then says when what is copied here changed
 
     def expected_seconds(self, group: str) -> float:
         """How long a job of ``group`` (a platform, or a kind) is expected to run."""
@@ -57,12 +58,12 @@ class Estimator:
     def current(self) -> Forecast:
         """The forecast of now: reused while the queue and the running jobs are unchanged (for at most a
         second), so a poll costs a lookup; a deep queue is simulated for ``SIMULATED`` starts only."""
-        key = (self.queue.version, frozenset(h.job_id for h in self.dispatcher.running()))
+        key = (self.queue.snapshot_version, frozenset(h.job_id for h in self.dispatcher.running()))
         with self._lock:
             cached = self._cached
             if cached is not None and cached[0] == key and time.monotonic() - cached[1].at < 1.0:
                 return cached[1]
-        levels, cut = self.queue.snapshot(budget=SIMULATED)
+        levels, cut = self.queue.snapshot(budget=self.queue.snapshot_budget)
         users = {u for level in levels.values() for u, _ in level} | {h.username for h in self.dispatcher.running()}
         ghosts = [QueueItem(_ghost(u), u, NEW_JOB_PRIORITY, 2**62) for u in sorted(users - cut)]
         ghosts.append(QueueItem(_ghost(ANYBODY), ANYBODY, NEW_JOB_PRIORITY, 2**62))

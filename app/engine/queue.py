@@ -42,7 +42,11 @@ class FairQueue:
         self._counts: dict[str, int] = {}  # user -> jobs queued, kept as jobs come and go
         self._passed_over: str | None = None  # the user a preferred job went before: served next
         self._served: set[tuple[int, str]] = set()  # (priority, user) served since joining that rotation
-        self.version = 0  # goes up with every change: the forecast is recomputed only after one
+        self.version = 0  # goes up with every change
+        # what ``snapshot(budget=snapshot_budget)`` copies changes only when this goes up: a job queued
+        # (or cancelled) deep behind a user's copied ones leaves the forecast as it was (flat submit cost)
+        self.snapshot_version = 0
+        self.snapshot_budget: int | None = None
         self._signals = 0  # goes up with every push and wake: a waiter that saw an older count returns
 
     def __len__(self) -> int:
@@ -64,7 +68,10 @@ class FairQueue:
             if lane and lane[-1].seq > item.seq:
                 lane.append(item)
                 users[item.user] = deque(sorted(lane, key=lambda i: i.seq))
+                self.snapshot_version += 1
             else:
+                if not self._beyond_copied(len(lane), len(lane), len(lane) + 1, len(users)):
+                    self.snapshot_version += 1
                 lane.append(item)
             self._index[item.job_id] = item
             self._counts[item.user] = self._counts.get(item.user, 0) + 1
@@ -86,6 +93,9 @@ class FairQueue:
                 return False
             users = self._levels[item.priority]
             lane = users[item.user]
+            place = bisect.bisect_left(lane, item.seq, key=lambda i: i.seq)
+            if not self._beyond_copied(place, len(lane), len(lane) - 1, len(users)):
+                self.snapshot_version += 1
             lane.remove(item)
             if not lane:
                 del users[item.user]
@@ -120,6 +130,7 @@ class FairQueue:
                     self._passed_over = None
                 lane = users[user]
                 lane.remove(item)
+                self.snapshot_version += 1  # a head left: the copy changes
                 del users[user]
                 if lane:  # served: to the back of the rotation
                     users[user] = lane
@@ -140,6 +151,14 @@ class FairQueue:
             del self._counts[item.user]
         self._order_cache = None
         self.version += 1
+
+    def _beyond_copied(self, place: int, before: int, after: int, users: int) -> bool:
+        """A change at ``place`` (0-based) of a user's items (``before`` of them, ``after`` it), at a level
+        of ``users`` users, is outside what a budgeted snapshot copies, and the user is cut before and after."""
+        if self.snapshot_budget is None:
+            return False
+        per_user = _copied_per_user(self.snapshot_budget, users)
+        return place >= per_user and before > per_user and after > per_user
 
     @staticmethod
     def _ready_heads(
@@ -194,7 +213,7 @@ class FairQueue:
             levels: dict[int, list[tuple[str, list[QueueItem]]]] = {}
             for p, users in self._levels.items():
                 levels[p] = []
-                per_user = None if budget is None else budget // len(users) + 16
+                per_user = None if budget is None else _copied_per_user(budget, len(users))
                 for u, q in users.items():
                     if per_user is not None and len(q) > per_user:
                         cut.add(u)
@@ -254,3 +273,8 @@ class FairQueue:
                 if lane:
                     users[user] = lane
         return out
+
+
+def _copied_per_user(budget: int, users: int) -> int:
+    """How many of each user's items a snapshot with ``budget`` copies, at a level of ``users`` users."""
+    return budget // users + 16

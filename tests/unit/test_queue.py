@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.engine.queue import FairQueue, QueueItem
 
@@ -192,3 +196,61 @@ def _waiter(q: FairQueue, mark: int) -> threading.Thread:
     thread = threading.Thread(target=q.wait, args=(60, mark), daemon=True)
     thread.start()
     return thread
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["push", "push", "push", "push", "remove", "pop"]), st.integers(0, 1), st.integers(0, 1)
+        ),
+        min_size=40,
+        max_size=200,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_snapshot_version_goes_up_whenever_a_budgeted_snapshot_would_differ(ops, rnd) -> None:
+    """The forecast is reused while ``snapshot_version`` stays: so the copy must then be the same."""
+    q = FairQueue()
+    q.snapshot_budget = 20  # 16 + 20 // users items of each user are copied: 2 users, 2 levels cut soon
+    seq = itertools.count()
+    for op, user, priority in ops:
+        before, version = q.snapshot(budget=q.snapshot_budget), q.snapshot_version
+        if op == "push":
+            n = next(seq)
+            q.push(QueueItem(f"j{n}", f"u{user}", priority, n))
+        elif op == "remove" and len(q):
+            order = q.order()  # the last one is the deepest of a long list: a cut may end there
+            q.remove(order[-1] if rnd.random() < 0.5 else rnd.choice(order))
+        elif op == "pop":
+            q.pop()
+        if q.snapshot_version == version:
+            assert q.snapshot(budget=q.snapshot_budget) == before
+
+
+def test_a_job_queued_deep_behind_a_users_copied_ones_leaves_the_snapshot_version() -> None:
+    q = FairQueue()
+    q.snapshot_budget = 500  # 10 users: 66 of each user's items are copied
+    for u in range(10):
+        q.push_many(items(f"u{u}", 100, start=u * 1000))
+    version = q.snapshot_version
+    q.push(QueueItem("deep", "u0", 5, 999))  # u0's 101st: not copied, u0 was cut already
+    q.remove("u3-90")
+    assert q.snapshot_version == version
+    for change in (lambda: q.push(QueueItem("new", "u10", 5, 10_000)), lambda: q.remove("u3-5"), q.pop):
+        change()
+        assert q.snapshot_version > version
+        version = q.snapshot_version
+
+
+def test_a_user_who_becomes_cut_or_stops_being_cut_changes_the_snapshot_version() -> None:
+    q = FairQueue()
+    q.snapshot_budget = 500  # 2 users: 266 of each user's items are copied
+    q.push_many(items("a", 266))
+    q.push_many(items("b", 10, start=1000))
+    version = q.snapshot_version
+    q.push(QueueItem("a-266", "a", 5, 266))  # a's 267th: a is cut from now on
+    assert q.snapshot_version > version and q.snapshot(budget=500)[1] == {"a"}
+    version = q.snapshot_version
+    q.remove("a-266")  # back to 266: all of a's are copied again
+    assert q.snapshot_version > version and q.snapshot(budget=500)[1] == set()
