@@ -20,7 +20,9 @@ from typing import Any
 
 from bench.record import ROOT, report
 
-# one run of one tree: its own bench.publish and tests/support (a revision's server is its run.py)
+# one run of one tree: its own bench.publish and tests/support (a revision's server is its run.py); the
+# server's settings are spelled out here, as bench.publish.one_run has them, because an older revision
+# has no function of its own that returns them
 ONE_RUN = """
 import json, sys, tempfile
 from pathlib import Path

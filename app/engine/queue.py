@@ -42,7 +42,6 @@ class FairQueue:
         self._counts: dict[str, int] = {}  # user -> jobs queued, kept as jobs come and go
         self._passed_over: str | None = None  # the user a preferred job went before: served next
         self._served: set[tuple[int, str]] = set()  # (priority, user) served since joining that rotation
-        self.version = 0  # goes up with every change
         # what ``snapshot(budget=snapshot_budget)`` copies changes only when this goes up: a job queued
         # (or cancelled) deep behind a user's copied ones leaves the forecast as it was (flat submit cost)
         self.snapshot_version = 0
@@ -76,7 +75,6 @@ class FairQueue:
             self._index[item.job_id] = item
             self._counts[item.user] = self._counts.get(item.user, 0) + 1
             self._order_cache = None
-            self.version += 1
             self._signals += 1
             self._changed.notify_all()
 
@@ -150,7 +148,6 @@ class FairQueue:
         if not self._counts[item.user]:
             del self._counts[item.user]
         self._order_cache = None
-        self.version += 1
 
     def _beyond_copied(self, place: int, before: int, after: int, users: int) -> bool:
         """A change at ``place`` (0-based) of a user's items (``before`` of them, ``after`` it), at a level
