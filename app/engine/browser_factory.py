@@ -47,6 +47,25 @@ CHROME_FLAGS = (
 )
 
 
+class RecordedService(Service):
+    """chromedriver in a session of its own, its pid on disk (``record``) from the moment it starts.
+
+    Chromium starts a second later; a server killed meanwhile (kill -9) would otherwise leave a
+    chromedriver no record names, which the next start's sweep (by record, and by profile for
+    Chromium) could not find: the acceptance check's recovery run caught two such.
+    """
+
+    def __init__(self, record: Path, executable_path: str) -> None:
+        super().__init__(executable_path=executable_path, popen_kw={"start_new_session": True})
+        self.record = record
+
+    def _start_process(self, path: str) -> None:
+        """Start chromedriver (Selenium's own step), then write its record before anything else."""
+        super()._start_process(path)
+        pid = self.process.pid
+        self.record.write_text(json.dumps({"pid": pid, "create_time": psutil.Process(pid).create_time()}))
+
+
 class BrowserFactory:
     """Builds browsers for the pool: local Chromium (own process group) or a remote WebDriver."""
 
@@ -110,7 +129,7 @@ class BrowserFactory:
             profile = self.profile_root / uuid.uuid4().hex
             profile.mkdir(parents=True, exist_ok=True)
             # own session: discarding the browser can kill chromedriver and Chromium as one group
-            service = Service(executable_path=self.chromedriver, popen_kw={"start_new_session": True})
+            service = RecordedService(profile.with_suffix(".json"), self.chromedriver)
             try:
                 driver = webdriver.Chrome(service=service, options=self.options(profile))
             except Exception:
@@ -119,10 +138,7 @@ class BrowserFactory:
                 kill_profile_processes(profile)
                 remove_tree(profile)
                 raise
-            pid = service.process.pid
-            record = {"pid": pid, "create_time": psutil.Process(pid).create_time()}
-            profile.with_suffix(".json").write_text(json.dumps(record))
-            browser = Browser(driver, profile, pid, service.process)
+            browser = Browser(driver, profile, service.process.pid, service.process)
         try:
             browser.driver.set_page_load_timeout(self.page_load_timeout)
             browser.driver.set_script_timeout(self.script_timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from pathlib import Path
 
@@ -107,6 +108,40 @@ def test_browsers_left_by_a_killed_run_are_swept_at_start(factory: BrowserFactor
     )
     wait_until(lambda: not browser_pids(factory.profile_root.parent), 10, "Chromium gone")
     assert not any(factory.profile_root.iterdir())
+
+
+def test_a_chromedriver_whose_server_died_while_chromium_started_is_swept_too(tmp_path: Path) -> None:
+    """chromedriver's pid is on disk before Chromium starts: a kill -9 of the server at that moment
+    leaves a chromedriver that the next start's sweep still finds (Chromium here never comes up)."""
+    hanging = tmp_path / "chromium-that-hangs"
+    hanging.write_text("#!/bin/sh\nexec sleep 120\n")
+    hanging.chmod(0o755)
+    starting = BrowserFactory(tmp_path / "browsers", str(hanging), "/usr/bin/chromedriver")
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            starting.create()
+        except BaseException as exc:  # noqa: BLE001 - the sweep below ends the start
+            failed.append(exc)
+
+    thread = threading.Thread(target=start, name="test-start", daemon=True)
+    thread.start()
+    wait_until(lambda: any(starting.profile_root.glob("*.json")), 20, "chromedriver's record")
+    record = next(starting.profile_root.glob("*.json"))
+    driver_pid = json.loads(record.read_text())["pid"]
+    wait_until(lambda: psutil.Process(driver_pid).children(), 20, "chromedriver starting Chromium")
+    assert thread.is_alive()  # the session is not there yet: this is the window a kill -9 can hit
+
+    swept = BrowserFactory(tmp_path / "browsers", "/usr/bin/chromium", "/usr/bin/chromedriver").sweep_leftovers()
+    assert swept >= 1
+    wait_until(
+        lambda: not psutil.pid_exists(driver_pid) or psutil.Process(driver_pid).status() == "zombie",
+        10,
+        "chromedriver gone",
+    )
+    thread.join(30)
+    assert failed  # the start it served failed, as it would have in the killed server
 
 
 def test_prewarm_starts_browsers_up_to_the_asked_count_and_they_are_lent_healthy(factory: BrowserFactory) -> None:
