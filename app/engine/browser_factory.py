@@ -137,6 +137,7 @@ class BrowserFactory:
                     kill_process_group(service.process.pid)
                 kill_profile_processes(profile)
                 remove_tree(profile)
+                profile.with_suffix(".json").unlink(missing_ok=True)
                 raise
             browser = Browser(driver, profile, service.process.pid, service.process)
         try:
