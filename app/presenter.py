@@ -26,10 +26,6 @@ class JobViews:
         self.server = server
         self.admission = admission
 
-    def invalidate(self) -> None:
-        """The schedule changed here: the next answer computes a fresh forecast."""
-        self.server.invalidate_forecast()
-
     def many(self, jobs: Sequence[Job], names: dict[int, str]) -> list[dict[str, Any]]:
         """Job dicts for ``jobs``: positions in O(users) each, and one forecast for all of them."""
         queued = [j.id for j in jobs if j.status == JobStatus.QUEUED]

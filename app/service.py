@@ -64,8 +64,6 @@ class JobDesk:
                     s.add(IdempotencyRecord(user_id=user.id, key=idempotency_key, job_ids=[j.id for j in jobs]))
             for job in jobs:
                 srv.enqueue(job, user.username)
-        if any(j.status == JobStatus.SCHEDULED for j in jobs):
-            self.views.invalidate()  # the schedule changed; a queued job changes the queue's own versions
         srv.note_peaks()
         summary = srv.summary()
         for job in jobs:
@@ -132,7 +130,6 @@ class JobDesk:
             job = self._visible(s, user, job_id, admin_ok=True)
             if store.cancel_waiting(s, job_id):
                 srv.forget(job_id)
-                self.views.invalidate()
                 running = False
             elif store.request_cancel(s, job_id):
                 running = True
@@ -191,7 +188,6 @@ class JobDesk:
                 raise Conflict("The job started meanwhile; it can no longer be moved")
             s.refresh(job)
             srv.enqueue(job, user.username)
-        self.views.invalidate()
         log.info("Job %s moved to %s by %s — %s", job_id, iso(at), user.username, srv.summary())
         return self.get(user, job_id)
 

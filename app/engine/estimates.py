@@ -42,7 +42,7 @@ class Estimator:
         self.schedule = schedule
         self.slots: Callable[[], int] = lambda: dispatcher.max_concurrent  # a smaller Grid runs fewer
         self._lock = threading.Lock()
-        self._cached: tuple[tuple[int, frozenset[str]], Forecast] | None = None
+        self._cached: tuple[tuple[int, int, frozenset[str]], Forecast] | None = None
         queue.snapshot_budget = SIMULATED  # its snapshot_version then says when what is copied here changed
 
     def expected_seconds(self, group: str) -> float:
@@ -56,9 +56,11 @@ class Estimator:
         return self.figures.avg_job_seconds if self.figures.measured else DEFAULT_JOB_SECONDS
 
     def current(self) -> Forecast:
-        """The forecast of now: reused while the queue and the running jobs are unchanged (for at most a
-        second), so a poll costs a lookup; a deep queue is simulated for ``SIMULATED`` starts only."""
-        key = (self.queue.snapshot_version, frozenset(h.job_id for h in self.dispatcher.running()))
+        """The forecast of now: reused while what it reads of the queue, the schedule and the running jobs
+        are unchanged (for at most a second), so a poll costs a lookup; a deep queue is simulated for
+        ``SIMULATED`` starts only."""
+        running = frozenset(h.job_id for h in self.dispatcher.running())
+        key = (self.queue.snapshot_version, self.schedule.version, running)
         with self._lock:
             cached = self._cached
             if cached is not None and cached[0] == key and time.monotonic() - cached[1].at < 1.0:
@@ -73,11 +75,6 @@ class Estimator:
         with self._lock:
             self._cached = (key, fresh)
         return fresh
-
-    def invalidate(self) -> None:
-        """Something the forecast reads besides the queue changed (the schedule): recompute it next time."""
-        with self._lock:
-            self._cached = None
 
     def eta(self, forecast: Forecast, job_id: str, position: int | None, due_in: float | None = None) -> float | None:
         """Seconds until a waiting job starts: simulated, or extrapolated from its queue position (or, for

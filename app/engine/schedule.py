@@ -14,6 +14,7 @@ class Schedule:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._due: dict[str, tuple[datetime, QueueItem]] = {}
+        self.version = 0  # goes up with every change: the start-time forecast reads the schedule
 
     def __len__(self) -> int:
         with self._lock:
@@ -27,11 +28,15 @@ class Schedule:
         """Hold ``item`` until ``due`` (moving it if it was already held)."""
         with self._lock:
             self._due[item.job_id] = (due, item)
+            self.version += 1
 
     def forget(self, job_id: str) -> bool:
         """A cancelled or moved-to-now job is no longer held; True if it was."""
         with self._lock:
-            return self._due.pop(job_id, None) is not None
+            if self._due.pop(job_id, None) is None:
+                return False
+            self.version += 1
+            return True
 
     def pop_due(self, now: datetime) -> list[str]:
         """Take the jobs whose time has come, soonest first."""
@@ -39,6 +44,8 @@ class Schedule:
             due = sorted((at, item.seq, job_id) for job_id, (at, item) in self._due.items() if at <= now)
             for _, _, job_id in due:
                 del self._due[job_id]
+            if due:
+                self.version += 1
         return [job_id for _, _, job_id in due]
 
     def items(self) -> list[tuple[datetime, QueueItem]]:

@@ -103,7 +103,6 @@ class JobServer:
         self.expected_seconds = self._estimator.expected_seconds
         e = self._estimator
         self.forecast_now, self.eta, self.next_start = e.current, e.eta, e.next_start
-        self.invalidate_forecast = e.invalidate
         self.account_changed = self._lanes.account_changed
         loops = {"dispatcher": self._dispatcher.loop, "maintenance": self._maintenance.loop}
         self._threads = Supervisor({**loops, "reconciler": self._reconciler.loop}, self.stop_event)
