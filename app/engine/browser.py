@@ -181,9 +181,19 @@ class Browser:
             except Exception as exc:  # noqa: BLE001 - a browser that fails here is not reused
                 log.info("Browser %s: keeping the context failed: %s", self.id, exc)
                 return False
+            # queued before the browser is lent again, so it runs before the next job's begin_job, on
+            # the kept tab, while the next job is claimed (~7 ms a kept job no longer waits for)
+            self.calls.submit(self._mark_kept_page)
             return True
         ok, _ = self.calls.call(lambda: contexts.close(keep_for), timeout)
         return ok
+
+    def _mark_kept_page(self) -> None:
+        if self.contexts is not None and not self.killed:
+            try:
+                self.contexts.mark_kept_page()
+            except Exception as exc:  # noqa: BLE001 - unmarked, the page is still the same owner's
+                log.info("Browser %s: could not mark the kept page: %s", self.id, exc)
 
     @property
     def kept_owners(self) -> frozenset[str]:

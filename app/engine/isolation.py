@@ -15,8 +15,8 @@ turned off, see browser_factory.CHROME_FLAGS), so ``close(keep_for=...)`` keeps 
 owner's next job, for up to ``BROWSER_KEPT_CONTEXTS`` owners per browser (least recently used
 dropped first). A kept tab is not navigated to about:blank: that browser-initiated navigation swaps
 the renderer process twice (to blank and back to the site), ~250 ms of CPU per job; the page it
-inherited is marked instead (a navigation makes a new document, without the mark), so evidence is
-still only ever of the job's own pages. Other Chromium flags tried against it (no site isolation,
+keeps is marked instead, after the job (a navigation makes a new document, without the mark), so
+evidence is still only ever of the job's own pages. Other Chromium flags tried against it (no site isolation,
 jitless V8) changed nothing measurable. A context is isolation by construction: Chromium keeps each context's
 cookies, storage, cache, service workers and permissions apart, and disposing it drops them all.
 
@@ -168,9 +168,17 @@ class JobContexts:
         self._target = target
         self.devtools.call("Target.activateTarget", targetId=target)  # the job's tab in front
         self.driver.switch_to.window(target)
+        # a kept tab shows the page the owner's last job ended on, marked when it was kept: not this job's
         self._inherited = kept is not None
-        if kept is not None:  # the page the owner's last job ended on: not this job's, not evidence
-            self.driver.execute_script(_MARK_INHERITED)
+
+    def mark_kept_page(self) -> None:
+        """Mark the page of the tab just kept (the driver's current window) as no later job's own.
+
+        Called once the job has ended, before the browser is lent again (the browser's helper thread
+        runs it while the next job is claimed), so the next job does not wait for it. A page that
+        navigates on its own after this (a redirect) is unmarked; it is still the same owner's.
+        """
+        self.driver.execute_script(_MARK_INHERITED)
 
     def showing_own_page(self) -> bool:
         """The job's tab shows a page the job navigated to (not about:blank, not a kept tab's last page)."""

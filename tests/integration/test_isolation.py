@@ -196,6 +196,8 @@ def test_a_context_is_kept_only_for_the_same_owners_next_job(tmp_path: Path, sit
         assert stored(other_account) is None  # another account of the same user: fresh too
         pool.release(other_account)
         back = pool.acquire(owner=alice)  # bob's job in between: alice's context waited all the same
+        assert back.driver.current_url == page
+        assert capture_evidence(back, tmp_path, "alice-later", 1) is None  # still marked as not this job's
         assert stored(back) == "secret"
         pool.release(back, keep_for=alice)
 
