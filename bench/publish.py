@@ -1,7 +1,10 @@
 """Benchmark: 100 publishes (10 users × 10) through examgen vs a plain Selenium loop, same platform.
 
-Two baselines: the plain loop (one tab, cookies swapped: no isolation between users) and the same
-loop doing the browser work examgen's jobs must do (a fresh browser context per job, read-back).
+Three baselines: the plain loop (one tab, cookies swapped: no isolation between users); the same
+loop doing the browser work examgen's jobs must do without kept contexts (a fresh browser context per
+job, read-back); and the loop keeping users apart as cheaply as any server could (each user pinned to
+one browser, its context kept between its jobs): its ratio to the plain loop is the ceiling for a
+server that keeps users apart.
 
 Run with ``make bench``. Prints one JSON document: wall times, jobs/s, their ratio, submit and
 /queue/status latency percentiles while jobs run, and peak memory (PSS) of server + browsers, for
@@ -26,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from support import FINAL, Http, ServerProcess, article, wait_until
 
-from app.engine.browser import Browser
 from app.engine.browser_factory import BrowserFactory
 from app.engine.isolation import BrowserDevTools, JobContexts
 from app.platforms.demo import DemoPlatform
@@ -182,46 +184,67 @@ def run_server_benchmark(server: ServerProcess) -> dict[str, object]:
     }
 
 
-def run_plain_loop(base: str, profile_root: Path, tag: str, isolated: bool = False) -> dict[str, object]:
+def run_plain_loop(base: str, profile_root: Path, tag: str, isolation: str = "none") -> dict[str, object]:
     """The same 100 publishes with 2 warm drivers and no job server: the baseline.
 
-    ``isolated`` does the browser work a job of examgen must do: a fresh browser context per job (one
-    user's job never sees another's), and the article read back to verify it.
+    ``isolation``: "none" is one tab per driver, cookies swapped between users; "fresh" does the
+    browser work a job of examgen must do without its kept contexts (a fresh browser context per
+    job, the article read back); "kept" is the best a server keeping users apart could do: each
+    user pinned to one browser, a context per user kept between that user's jobs (the first one
+    from a spare made ahead, as examgen's pool does), the kept page marked.
     """
     factory = BrowserFactory(profile_root, "/usr/bin/chromium", "/usr/bin/chromedriver")
     platform = DemoPlatform(base)
     browsers = [factory.create() for _ in range(CONCURRENCY)]
     for b in browsers:  # warm: one page load each before timing
         b.driver.get(base + "/demo/")
-    contexts = {b.id: JobContexts(b.driver, BrowserDevTools.of(b.driver)) for b in browsers} if isolated else {}
+    keep = KEPT if isolation == "kept" else 0
+    contexts: list[JobContexts] = []
+    if isolation != "none":
+        contexts = [JobContexts(b.driver, BrowserDevTools.of(b.driver), keep=keep) for b in browsers]
+    for c in contexts if keep else ():
+        c.prepare()
     work = [(u, i) for i in range(PER_USER) for u in range(USERS)]
     lock = threading.Lock()
 
-    def worker(browser: Browser) -> None:
-        while True:
-            with lock:
-                if not work:
-                    return
-                u, i = work.pop(0)
+    def next_job(k: int) -> tuple[int, int] | None:
+        with lock:
+            # pinned: user u only ever runs on browser u % CONCURRENCY, so its context is always there
+            mine = [w for w in work if isolation != "kept" or w[0] % CONCURRENCY == k]
+            if not mine:
+                return None
+            work.remove(mine[0])
+            return mine[0]
+
+    def worker(k: int) -> None:
+        browser = browsers[k]
+        while (job := next_job(k)) is not None:
+            u, i = job
             a = article(f"[plain-{tag}{u}]", i)
             driver = browser.driver
-            if isolated:
-                contexts[browser.id].open()
-            platform.with_cookies(driver, [{"name": "demo_user", "value": f"plain-{tag}{u}"}])
+            owner = f"plain-{tag}{u}"
+            if contexts:
+                was_kept = owner in contexts[k].kept_owners
+                contexts[k].open(owner if keep else "")
+                if keep and not was_kept:  # the spare was used: the next one is made meanwhile
+                    threading.Thread(target=contexts[k].prepare, daemon=True).start()
+            platform.with_cookies(driver, [{"name": "demo_user", "value": owner}])
             platform.open_editor(driver)
             platform.fill(driver, a["title"], a["content"])
             platform.submit(driver)
             published = platform.confirm(driver, 30)
-            if isolated:
+            if contexts:
                 platform.read_back(driver, published)
-                contexts[browser.id].close()
+                contexts[k].close(keep_for=owner if keep else "")
+                if keep:
+                    contexts[k].mark_kept_page()
 
     def browsers_cpu() -> float:
         return sum(tree_cpu(b.pgid) + _own_cpu(b.pgid) for b in browsers if b.pgid)
 
     cpu0 = browsers_cpu()
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(b,)) for b in browsers]
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(len(browsers))]
     for t in threads:
         t.start()
     for t in threads:
@@ -235,7 +258,7 @@ def run_plain_loop(base: str, profile_root: Path, tag: str, isolated: bool = Fal
 
 
 def one_run() -> dict[str, object]:
-    """One comparison: the plain loop, examgen, the plain loop again, the isolated loop.
+    """One comparison: the plain loop, examgen, the plain loop again, the two isolated loops.
 
     The demo platform runs in its own process, like a real (remote) platform: the server under test
     then pays only for its own work, and the plain loop publishes to the very same place.
@@ -257,7 +280,8 @@ def one_run() -> dict[str, object]:
             plain_before = run_plain_loop(platform.base, Path(tmp) / "plain-1", "a")
             examgen = run_server_benchmark(server)
             plain_after = run_plain_loop(platform.base, Path(tmp) / "plain-2", "b")
-            isolated = run_plain_loop(platform.base, Path(tmp) / "plain-3", "c", isolated=True)
+            isolated = run_plain_loop(platform.base, Path(tmp) / "plain-3", "c", isolation="fresh")
+            kept = run_plain_loop(platform.base, Path(tmp) / "plain-4", "d", isolation="kept")
             articles = platform.articles()
         finally:
             code = server.terminate()
@@ -268,9 +292,13 @@ def one_run() -> dict[str, object]:
         "examgen": examgen,
         "plain_selenium_2_warm_drivers": {"before": plain_before, "after": plain_after},
         "plain_selenium_isolated_like_examgen": isolated,
+        "plain_selenium_kept_contexts_pinned_users": kept,
         "throughput_ratio": round(examgen["jobs_per_s"] / plain_rate, 3),  # type: ignore[operator]
         # the server's own overhead: against a loop doing the same browser work (context, read-back)
         "throughput_ratio_same_browser_work": round(examgen["jobs_per_s"] / isolated["jobs_per_s"], 3),  # type: ignore[operator]
+        # what keeping users apart costs any server, by itself: the ratio no server with this isolation passes
+        "isolation_ceiling_ratio": round(kept["jobs_per_s"] / plain_rate, 3),  # type: ignore[operator]
+        "throughput_ratio_over_isolation_ceiling": round(examgen["jobs_per_s"] / kept["jobs_per_s"], 3),  # type: ignore[operator]
         "submit_p99_over_floor_p99": round(examgen["submit_ms"]["p99"] / floor_p99, 2),  # type: ignore[index]
         "queue_status_p99_over_floor_p99": round(examgen["queue_status_ms"]["p99"] / floor_p99, 2),  # type: ignore[index]
         "articles_published": len(articles),
@@ -288,6 +316,8 @@ def main() -> None:
     headline = (
         "throughput_ratio",
         "throughput_ratio_same_browser_work",
+        "isolation_ceiling_ratio",
+        "throughput_ratio_over_isolation_ceiling",
         "submit_p99_over_floor_p99",
         "queue_status_p99_over_floor_p99",
     )
