@@ -125,7 +125,7 @@ class Config(BaseSettings):
     max_concurrent_jobs: Int = Field(5, description="jobs running at once")
     driver_pool_size: Int = Field(0, description="most browsers alive at once (0: = MAX_CONCURRENT_JOBS)")
     driver_idle_timeout: Num = Field(300, description="seconds an idle browser lives")
-    driver_max_uses: Int = Field(50, description="jobs a browser serves before it is recycled")
+    driver_max_uses: Int = Field(200, description="jobs a browser serves before it is recycled")
     driver_remote_url: Text = Field("", description="a remote WebDriver instead of local Chromium")
     driver_prewarm: Flag = Field(True, description="start MAX_CONCURRENT_JOBS browsers at start")
     browser_kept_contexts: Int = Field(

@@ -47,7 +47,7 @@ class DriverPool:
         create: Callable[[], Browser],
         size: int,
         idle_timeout: float = 300,
-        max_uses: int = 50,
+        max_uses: int = 200,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._create = create
