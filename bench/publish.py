@@ -210,11 +210,10 @@ def run_plain_loop(base: str, profile_root: Path, tag: str, isolation: str = "no
     def next_job(k: int) -> tuple[int, int] | None:
         with lock:
             # pinned: user u only ever runs on browser u % CONCURRENCY, so its context is always there
-            mine = [w for w in work if isolation != "kept" or w[0] % CONCURRENCY == k]
-            if not mine:
-                return None
-            work.remove(mine[0])
-            return mine[0]
+            job = next((w for w in work if isolation != "kept" or w[0] % CONCURRENCY == k), None)
+            if job is not None:
+                work.remove(job)
+            return job
 
     def worker(k: int) -> None:
         browser = browsers[k]
